@@ -1,0 +1,88 @@
+/*
+ * capsuled.h: the configuration types shared by every module, and the
+ * limits.  Built once at start-up (conf.c), read-only after workers fork.
+ */
+#ifndef CAPSULED_H
+#define CAPSULED_H
+
+#include <limits.h>
+#include <stddef.h>
+
+#define CAPSULED_VERSION	"0.1.0"
+
+#define CONF_NAME_MAX		255	/* host names */
+#define CONF_PATH_MAX		1024	/* file system paths in the config */
+#define CONF_HOSTS_MAX		64	/* server blocks */
+#define CONF_ALIASES_MAX	16	/* names per server */
+#define CONF_LOCATIONS_MAX	64	/* location blocks per server */
+#define CONF_GEMLOGS_MAX	16	/* gemlog directories per server */
+#define CONF_MIME_MAX		32	/* mime overrides per location */
+
+#define CONF_DEFAULT_ROOT	"capsule"
+#define CONF_DEFAULT_HOST	"localhost"
+#define CONF_DEFAULT_PORT	1965
+#define CONF_DEFAULT_CERTDIR	"certs"
+#define CONF_DEFAULT_TIMEOUT	10	/* seconds for handshake + request */
+#define CONF_DEFAULT_WTIMEOUT	30	/* seconds a write may stall */
+#define CONF_DEFAULT_PERIP	32	/* connections per client address */
+
+/* Tri-state for settings a location may leave to its server. */
+#define CONF_UNSET	(-1)
+
+struct conf_mime {
+	char	ext[32];
+	char	type[128];
+};
+
+struct conf_location {
+	char		 pattern[CONF_PATH_MAX];	/* fnmatch(3) */
+	int		 auto_index;		/* CONF_UNSET, 0, 1 */
+	char		 lang[32];		/* "" = inherit */
+	char		 default_type[128];	/* "" = inherit */
+	struct conf_mime mime[CONF_MIME_MAX];
+	int		 nmime;
+	int		 block_status;		/* 0 = none, else 30..62 */
+	char		 block_meta[CONF_PATH_MAX]; /* redirect target or
+						       message; "%p" = path */
+	int		 require_cert;		/* 0/1 */
+	char		 (*fingerprints)[65];	/* allowed SHA-256 hex */
+	int		 nfingerprints;
+};
+
+struct conf_host {
+	char			 name[CONF_NAME_MAX + 1];
+	char			 aliases[CONF_ALIASES_MAX][CONF_NAME_MAX + 1];
+	int			 naliases;
+	char			 root[CONF_PATH_MAX];
+	char			 cert[CONF_PATH_MAX];
+	char			 key[CONF_PATH_MAX];
+	char			 lang[32];
+	int			 auto_index;		/* 0/1 */
+	char			 gemlogs[CONF_GEMLOGS_MAX][CONF_PATH_MAX];
+	int			 ngemlogs;
+	struct conf_location	 locations[CONF_LOCATIONS_MAX];
+	int			 nlocations;
+	int			 rootfd;		/* opened at start-up */
+};
+
+struct conf {
+	char			 listen[CONF_NAME_MAX + 1]; /* "" = all */
+	int			 port;		/* Gemini port */
+	int			 public_port;	/* port in URLs, 0 = port */
+	int			 gopher_port;	/* 0 = off */
+	int			 gopher_public_port;	/* 0 = gopher_port */
+	char			 gopher_host[CONF_NAME_MAX + 1]; /* "" = host */
+	int			 workers;	/* 0 = one per core */
+	char			 user[64];	/* "" = don't drop */
+	char			 chroot[CONF_PATH_MAX];
+	int			 timeout;	/* request phase, seconds */
+	int			 write_timeout;	/* write stall, seconds */
+	int			 max_conns;	/* 0 = from RLIMIT_NOFILE */
+	int			 max_conns_per_ip;
+	int			 tls_tickets;	/* TLS 1.3 tickets per handshake */
+	int			 verbose;
+	struct conf_host	 hosts[CONF_HOSTS_MAX];
+	int			 nhosts;
+};
+
+#endif

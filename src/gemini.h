@@ -1,0 +1,29 @@
+/*
+ * gemini.h: the Gemini request parser (pure) and responder.
+ */
+#ifndef GEMINI_H
+#define GEMINI_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "url.h"
+
+#define GEMINI_REQUEST_MAX	1024	/* bytes of URL, without CRLF */
+#define GEMINI_META_MAX		1024
+
+/*
+ * Parse one request "URL CRLF" from buf[0..len) (picohttpparser style).
+ * Returns bytes consumed (URL + CRLF), 0 when more bytes are needed,
+ * -1 when invalid, with a static reason in *errstr.  Rejects: a leading
+ * BOM, more than 1024 bytes without CRLF, a bare LF or CR, invalid UTF-8,
+ * and everything url_parse() rejects.
+ */
+ssize_t	gemini_request_parse(const char *buf, size_t len, struct url *out,
+	    const char **errstr);
+
+struct conn;
+/* Decide and start the response for a parsed request (or a 59). */
+void	gemini_respond(struct conn *);
+
+#endif

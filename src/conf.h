@@ -15,7 +15,9 @@ void	conf_init(struct conf *);
 /*
  * Parse buf[0..len) (name is used in error messages) into *conf, which
  * conf_init() prepared and command-line flags may already have set.
- * Returns 0, or -1 with "name:line: problem" in errbuf.
+ * Returns 0, or -1 with "name:line: problem" in errbuf; *conf may then
+ * be partly filled, so conf_free() it either way.  The one impurity:
+ * "include" calls conf_load() on a path relative to name's directory.
  */
 int	conf_parse(const char *buf, size_t len, const char *name,
 	    struct conf *, char *errbuf, size_t errbufsize);

@@ -24,6 +24,8 @@ ssize_t	gemini_request_parse(const char *buf, size_t len, struct url *out,
 
 struct conn;
 /* Decide and start the response for a parsed request (or a 59). */
-void	gemini_respond(struct conn *);
+/* Called with the bytes read so far: 0 when more are needed, else 1
+ * after the response (or a rejection) has been started. */
+int	gemini_respond(struct conn *);
 
 #endif

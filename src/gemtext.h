@@ -46,7 +46,7 @@ int	gemtext_next(struct gemtext_iter *, struct gemtext_line *out);
 /*
  * The document's title: the text of the first level-1 heading outside
  * preformatted blocks, whitespace-trimmed.  Returns 1 and sets
- * *title/*titlelen, or 0 when there is none.
+ * *title and *titlelen, or 0 when there is none.
  */
 int	gemtext_title(const char *buf, size_t len, const char **title,
 	    size_t *titlelen);

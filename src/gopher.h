@@ -29,6 +29,8 @@ ssize_t	gopher_request_parse(const char *buf, size_t len,
 	    struct gopher_request *out, const char **errstr);
 
 struct conn;
-void	gopher_respond(struct conn *);
+/* Called with the bytes read so far: 0 when more are needed, else 1
+ * after the response (or a rejection) has been started. */
+int	gopher_respond(struct conn *);
 
 #endif

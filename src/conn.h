@@ -1,0 +1,95 @@
+/*
+ * conn.h: one client connection, Gemini or Gopher.  struct conn owns
+ * everything it points to; conn_close() is the only teardown and is
+ * safe in any state.
+ */
+#ifndef CONN_H
+#define CONN_H
+
+#include <sys/queue.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#include <netinet/in.h>
+
+#include <openssl/ssl.h>
+
+#include "buf.h"
+#include "capsuled.h"
+#include "listen.h"
+#include "loop.h"
+
+#define CONN_IN_MAX	1030	/* a full request line and then some */
+#define CONN_CHUNK	(32 * 1024) /* file bytes read per refill */
+#define CONN_ADDR_MAX	64
+
+enum conn_state {
+	CONN_HANDSHAKE,		/* TLS handshake in progress */
+	CONN_REQUEST,		/* waiting for the request line */
+	CONN_RESPOND,		/* sending header and body */
+	CONN_SHUTDOWN,		/* sending close_notify */
+	CONN_CLOSED		/* waiting to be freed */
+};
+
+struct conn {
+	struct loop_ev		 ev;
+	int			 fd;
+	enum listen_proto	 proto;
+	enum conn_state		 state;
+	SSL			*ssl;
+	char			 addr[CONN_ADDR_MAX];	/* client, printable */
+	char			 local[CONN_ADDR_MAX];	/* our address */
+	char			 sni[CONF_NAME_MAX + 1];
+	int			 sni_host;	/* host index or -1 */
+
+	char			 in[CONN_IN_MAX + 1];
+	size_t			 inlen;
+	size_t			 reqlen;	/* request line, for the log */
+
+	int			 status;	/* for the access log */
+	struct buf		 out;		/* pending output */
+	size_t			 outoff;
+	int			 filefd;	/* body still to stream, or -1 */
+	off_t			 fileleft;
+	int			 trailer;	/* Gopher: add ".\r\n" at EOF */
+	long long		 bytes;		/* sent to the client */
+
+	long long		 start_ms;
+	long long		 deadline_ms;
+	int			 queue;		/* which timeout queue */
+	TAILQ_ENTRY(conn)	 entry;
+	unsigned		 ipslot;	/* per-address counter slot */
+};
+
+/* Responders use these to describe the answer. */
+
+/* Gemini header "NN META\r\n" (meta truncated to 1024 bytes). */
+int	conn_header(struct conn *, int status, const char *meta);
+/* Stream size bytes of fd after the header; takes ownership of fd. */
+void	conn_body_file(struct conn *, int fd, off_t size);
+/* Append generated body bytes. 0 or -1 (memory). */
+int	conn_body(struct conn *, const void *, size_t);
+
+/* Start sending what the responder queued. */
+void	conn_send(struct conn *);
+
+long long conn_now_ms(void);
+
+
+/* Lifecycle, used by worker.c. */
+void		 conn_setup(struct loop *, const struct conf *);
+struct conn	*conn_new(int fd, const struct listener *,
+		    const char *addr);
+/* Tear down now (idempotent); memory is freed by conn_reap(). */
+void		 conn_close(struct conn *, const char *why);
+void		 conn_reap(void);
+/* Close connections whose deadline has passed. */
+void		 conn_sweep(long long now_ms);
+int		 conn_count(void);
+/* Free every connection (at exit, for leak checkers). */
+void		 conn_close_all(const char *why);
+
+/* Per-address connection counting (worker.c decides the cap). */
+unsigned	 conn_addr_slot(const char *addr);
+int		 conn_addr_count(unsigned slot);
+#endif

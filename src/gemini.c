@@ -1,0 +1,199 @@
+/*
+ * gemini.c: answer a Gemini request (spec v0.24 sections 3 and 4).
+ * The request bytes are parsed by the pure gemini_request_parse(); this
+ * file decides the status, the meta, and what body follows.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "conn.h"
+#include "dirindex.h"
+#include "fsroot.h"
+#include "gemini.h"
+#include "mime.h"
+#include "serve.h"
+#include "vhost.h"
+#include "worker.h"
+
+/* An IP-literal URL host is ours when it is the address the client
+ * connected to (clients send no SNI for addresses, RFC 6066 sect. 3). */
+static int
+gemini_is_our_address(const struct conn *c, const struct url *u)
+{
+	unsigned char	a[16], b[16];
+	int		af = u->host_is_ipv6 ? AF_INET6 : AF_INET;
+
+	if (inet_pton(af, u->host, a) != 1 ||
+	    inet_pton(af, c->local, b) != 1)
+		return 0;
+	return memcmp(a, b, af == AF_INET6 ? 16 : 4) == 0;
+}
+
+/* Spec sect. 4: requests for hosts or ports we do not serve are 53. */
+static const struct conf_host *
+gemini_host(const struct conn *c, const struct url *u)
+{
+	const struct conf		*conf = worker_conf();
+	const struct conf_host		*h;
+	unsigned char			 a[16];
+	int				 port;
+
+	port = u->port == -1 ? CONF_DEFAULT_PORT : u->port;
+	if (port != conf->public_port)
+		return NULL;
+	if (u->host_is_ipv6 || inet_pton(AF_INET, u->host, a) == 1) {
+		if (!gemini_is_our_address(c, u))
+			return NULL;
+		return c->sni_host >= 0 ? &conf->hosts[c->sni_host] :
+		    &conf->hosts[0];
+	}
+	if ((h = vhost_find(conf, u->host)) == NULL)
+		return NULL;
+	/* A URL host other than the SNI name is a proxy request. */
+	if (c->sni[0] != '\0' && !vhost_match(c->sni, u->host) &&
+	    strcasecmp(c->sni, u->host) != 0)
+		return NULL;
+	return h;
+}
+
+static void
+gemini_base_url(const struct conf_host *h, char *buf, size_t bufsize)
+{
+	int	port = worker_conf()->public_port;
+
+	if (port == CONF_DEFAULT_PORT)
+		snprintf(buf, bufsize, "gemini://%s", h->name);
+	else
+		snprintf(buf, bufsize, "gemini://%s:%d", h->name, port);
+}
+
+static void
+gemini_file(struct conn *c, const struct conf_host *h,
+    struct serve_result *r)
+{
+	char		 type[160], meta[200];
+	const char	*m;
+
+	m = mime_from_name(r->path);
+	if (m == NULL)
+		m = mime_from_fd(r->fd, type, sizeof(type));
+	if (strcmp(m, "text/gemini") == 0 && h->lang[0] != '\0')
+		snprintf(meta, sizeof(meta), "%s; lang=%s", m, h->lang);
+	else
+		snprintf(meta, sizeof(meta), "%s", m);
+	conn_header(c, 20, meta);
+	conn_body_file(c, r->fd, r->size);
+}
+
+static void
+gemini_listing(struct conn *c, const struct conf_host *h,
+    struct serve_result *r)
+{
+	struct buf	listing = { 0 };
+
+	if (!h->auto_index) {
+		close(r->fd);
+		conn_header(c, 51, "not found");
+		return;
+	}
+	if (dirindex_scan(r->fd, r->path, &listing) == -1) {
+		close(r->fd);
+		conn_header(c, 40, "cannot list directory");
+		buf_free(&listing);
+		return;
+	}
+	close(r->fd);
+	conn_header(c, 20, "text/gemini");
+	if (conn_body(c, listing.data, listing.len) == -1)
+		conn_header(c, 40, "out of memory");
+	buf_free(&listing);
+}
+
+static void
+gemini_redirect(struct conn *c, const char *path)
+{
+	char	enc[3 * URL_MAX + 2];
+	long	n;
+
+	n = url_pct_encode(path, strlen(path), enc, sizeof(enc) - 1, 1);
+	if (n < 0) {
+		conn_header(c, 59, "path too long");
+		return;
+	}
+	enc[n] = '/';
+	enc[n + 1] = '\0';
+	conn_header(c, 31, enc);
+}
+
+static void
+gemini_error(struct conn *c, int err)
+{
+	int	status = fsroot_status(err);
+
+	conn_header(c, status, status == 51 ? "not found" :
+	    status == 44 ? "60" : "temporary failure");
+}
+
+static void
+gemini_route(struct conn *c, const struct url *u)
+{
+	const struct conf_host	*h;
+	struct serve_result	 r;
+	char			 base[CONF_NAME_MAX + 32];
+
+	if (strcmp(u->scheme, "gemini") != 0) {
+		conn_header(c, 53, "proxy requests are refused");
+		return;
+	}
+	if ((h = gemini_host(c, u)) == NULL) {
+		conn_header(c, 53, "this server does not serve that host");
+		return;
+	}
+	gemini_base_url(h, base, sizeof(base));
+	serve_resolve(h, u->path, base, &r);
+	switch (r.kind) {
+	case SERVE_FILE:
+		gemini_file(c, h, &r);
+		break;
+	case SERVE_DIR:
+		gemini_listing(c, h, &r);
+		break;
+	case SERVE_GEMLOG_INDEX:
+	case SERVE_GEMLOG_ATOM:
+		conn_header(c, 20, r.kind == SERVE_GEMLOG_INDEX ?
+		    "text/gemini" : "application/atom+xml");
+		if (conn_body(c, r.doc->data, r.doc->len) == -1)
+			conn_header(c, 40, "out of memory");
+		break;
+	case SERVE_REDIRECT:
+		gemini_redirect(c, u->path);
+		break;
+	case SERVE_ERROR:
+		gemini_error(c, r.err);
+		break;
+	}
+}
+
+int
+gemini_respond(struct conn *c)
+{
+	struct url	 u;
+	const char	*errstr = NULL;
+	ssize_t		 n;
+
+	n = gemini_request_parse(c->in, c->inlen, &u, &errstr);
+	if (n == 0)
+		return 0;
+	if (n < 0)
+		conn_header(c, 59, errstr ? errstr : "bad request");
+	else {
+		c->reqlen = (size_t)n;
+		gemini_route(c, &u);
+	}
+	conn_send(c);
+	return 1;
+}

@@ -1,0 +1,160 @@
+/* log.c: logging to stderr or syslog, with control bytes escaped. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+
+#include "log.h"
+
+static int		 log_use_syslog;
+static int		 log_verbose;
+static char		 log_prefix[32] = "";
+
+void
+log_init(const char *progname, int verbose)
+{
+	log_verbose = verbose;
+	openlog(progname, LOG_PID | LOG_NDELAY, LOG_DAEMON);
+}
+
+void
+log_syslog(void)
+{
+	log_use_syslog = 1;
+}
+
+void
+log_set_prefix(const char *prefix)
+{
+	snprintf(log_prefix, sizeof(log_prefix), "%s", prefix);
+}
+
+/*
+ * Every message is formatted once into a fixed buffer, then escaped:
+ * messages may carry client-supplied bytes (request lines, SNI names).
+ */
+static void
+log_vwrite(int pri, const char *errstr, const char *fmt, va_list ap)
+{
+	char		 msg[2048], esc[4096], stamp[32];
+	struct tm	 tm;
+	time_t		 now;
+	int		 n;
+
+	n = vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (n < 0)
+		return;
+	log_escape(esc, sizeof(esc), msg, strlen(msg));
+	if (log_use_syslog) {
+		if (errstr != NULL)
+			syslog(pri, "%s: %s", esc, errstr);
+		else
+			syslog(pri, "%s", esc);
+		return;
+	}
+	now = time(NULL);
+	gmtime_r(&now, &tm);
+	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	fprintf(stderr, "%s %s%s%s%s%s\n", stamp, log_prefix,
+	    log_prefix[0] ? ": " : "", esc, errstr ? ": " : "",
+	    errstr ? errstr : "");
+}
+
+void
+log_warn(const char *fmt, ...)
+{
+	va_list		 ap;
+	const char	*errstr = strerror(errno);
+
+	va_start(ap, fmt);
+	log_vwrite(LOG_WARNING, errstr, fmt, ap);
+	va_end(ap);
+}
+
+void
+log_warnx(const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	log_vwrite(LOG_WARNING, NULL, fmt, ap);
+	va_end(ap);
+}
+
+void
+log_info(const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	log_vwrite(LOG_INFO, NULL, fmt, ap);
+	va_end(ap);
+}
+
+void
+log_debug(const char *fmt, ...)
+{
+	va_list	ap;
+
+	if (!log_verbose)
+		return;
+	va_start(ap, fmt);
+	log_vwrite(LOG_DEBUG, NULL, fmt, ap);
+	va_end(ap);
+}
+
+void
+fatal(const char *fmt, ...)
+{
+	va_list		 ap;
+	const char	*errstr = strerror(errno);
+
+	va_start(ap, fmt);
+	log_vwrite(LOG_CRIT, errstr, fmt, ap);
+	va_end(ap);
+	exit(1);
+}
+
+void
+fatalx(const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	log_vwrite(LOG_CRIT, NULL, fmt, ap);
+	va_end(ap);
+	exit(1);
+}
+
+char *
+log_escape(char *dst, size_t dstsize, const char *s, size_t len)
+{
+	static const char	 hex[] = "0123456789abcdef";
+	size_t			 i, o = 0;
+	unsigned char		 c;
+
+	if (dstsize == 0)
+		return dst;
+	for (i = 0; i < len; i++) {
+		c = (unsigned char)s[i];
+		if (o + 8 >= dstsize) {
+			if (dstsize > 4)
+				o = dstsize - 4 < o ? dstsize - 4 : o;
+			memcpy(dst + o, "...", dstsize > 4 ? 3 : 0);
+			o += dstsize > 4 ? 3 : 0;
+			break;
+		}
+		if (c < 0x20 || c == 0x7f) {
+			dst[o++] = '\\';
+			dst[o++] = 'x';
+			dst[o++] = hex[c >> 4];
+			dst[o++] = hex[c & 0xf];
+		} else
+			dst[o++] = (char)c;
+	}
+	dst[o] = '\0';
+	return dst;
+}

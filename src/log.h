@@ -1,0 +1,29 @@
+/*
+ * log.h: the one logging API (after gmid/httpd).  Messages go to stderr,
+ * or to syslog once log_syslog() is called.  Control bytes in anything
+ * logged are escaped, so a client cannot forge log lines.
+ */
+#ifndef LOG_H
+#define LOG_H
+
+#include <stddef.h>
+
+void	log_init(const char *progname, int verbose);
+void	log_syslog(void);
+void	log_set_prefix(const char *);	/* e.g. "worker 1" */
+
+void	log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	log_info(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	log_debug(const char *, ...) __attribute__((format(printf, 1, 2)));
+/* Only before serving starts, or for broken invariants. */
+void	fatal(const char *, ...)
+	    __attribute__((format(printf, 1, 2), noreturn));
+void	fatalx(const char *, ...)
+	    __attribute__((format(printf, 1, 2), noreturn));
+
+/* Copy s[0..len) into dst with control bytes escaped as \xHH;
+ * truncates (with "...") to fit dstsize.  Returns dst. */
+char	*log_escape(char *dst, size_t dstsize, const char *s, size_t len);
+
+#endif

@@ -1,0 +1,49 @@
+/*
+ * loop.h: a small reactor (after redis ae).  One loop per worker.  The
+ * backend (epoll) lives in loop_epoll.c; a kqueue file could replace it
+ * without touching callers.
+ */
+#ifndef LOOP_H
+#define LOOP_H
+
+#define LOOP_READ	0x1
+#define LOOP_WRITE	0x2
+
+struct loop;
+typedef void loop_cb(int fd, int events, void *arg);
+
+/*
+ * Caller-owned registration: the loop keeps a pointer to it, so it must
+ * live until loop_del().  Embedding it in the owner (a conn, a listener)
+ * saves a lookup table indexed by fd.
+ */
+struct loop_ev {
+	int	 fd;
+	int	 events;	/* currently registered LOOP_* mask */
+	loop_cb	*cb;
+	void	*arg;
+};
+
+struct loop	*loop_new(void);
+void		 loop_free(struct loop *);
+
+/* Register, change, or remove interest.  0 or -1 with errno. */
+int		 loop_add(struct loop *, struct loop_ev *, int fd, int events,
+		    loop_cb *, void *arg);
+int		 loop_mod(struct loop *, struct loop_ev *, int events);
+int		 loop_del(struct loop *, struct loop_ev *);
+
+/*
+ * Call tick(arg) about every interval_ms and after_batch(arg) after
+ * each batch of events (where closed connections are freed, so that no
+ * event of the same batch sees freed memory).
+ */
+void		 loop_set_hooks(struct loop *, int interval_ms,
+		    void (*tick)(void *), void (*after_batch)(void *),
+		    void *arg);
+
+/* Run until loop_stop(); returns 0, or -1 if the backend fails. */
+int		 loop_run(struct loop *);
+void		 loop_stop(struct loop *);
+
+#endif

@@ -1,0 +1,281 @@
+/*
+ * tls.c: TLS contexts and non-blocking steps.  Settings follow the
+ * measurements in shared/notes/tls-performance.md: ECDSA certificates,
+ * no TLS 1.3 tickets by default, AES-128-GCM first, read-ahead so one
+ * read() brings a whole flight.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
+#include "certgen.h"
+#include "log.h"
+#include "tls.h"
+#include "vhost.h"
+
+static SSL_CTX			*tls_ctxs[CONF_HOSTS_MAX];
+static int			 tls_nctxs;
+static const struct conf	*tls_conf;
+
+static const char tls_ciphersuites[] =
+    "TLS_AES_128_GCM_SHA256:TLS_CHACHA20_POLY1305_SHA256:"
+    "TLS_AES_256_GCM_SHA384";
+static const char tls_ciphers12[] =
+    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
+    "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:"
+    "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384";
+
+const char *
+tls_error(void)
+{
+	static char	buf[256];
+	unsigned long	e = ERR_get_error();
+
+	if (e == 0)
+		return "unknown TLS error";
+	ERR_error_string_n(e, buf, sizeof(buf));
+	ERR_clear_error();
+	return buf;
+}
+
+/*
+ * SNI (RFC 6066): switch to the matching host's context.  An unknown
+ * name keeps the default context rather than failing the handshake, so
+ * the client gets a readable 53 instead of a TLS alert.
+ */
+static int
+tls_sni_cb(SSL *ssl, int *alert, void *arg)
+{
+	const char		*name;
+	const struct conf_host	*h;
+
+	(void)alert;
+	(void)arg;
+	name = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
+	if (name == NULL)
+		return SSL_TLSEXT_ERR_NOACK;
+	h = vhost_find(tls_conf, name);
+	if (h != NULL)
+		SSL_set_SSL_CTX(ssl, tls_ctxs[vhost_index(tls_conf, h)]);
+	return SSL_TLSEXT_ERR_OK;
+}
+
+/* Trust on first use: ask for a client certificate, accept any. */
+static int
+tls_verify_cb(int ok, X509_STORE_CTX *ctx)
+{
+	(void)ok;
+	(void)ctx;
+	return 1;
+}
+
+/* Asking costs a CertificateRequest per handshake: only where used. */
+static int
+tls_wants_client_certs(const struct conf_host *h)
+{
+	int	i;
+
+	for (i = 0; i < h->nlocations; i++)
+		if (h->locations[i].require_cert ||
+		    h->locations[i].nfingerprints > 0)
+			return 1;
+	return 0;
+}
+
+static int
+tls_keyfile_check(const char *key, const char *cert, const char *host,
+    char *errbuf, size_t errbufsize)
+{
+	struct stat	sb;
+	int		have_key, have_cert;
+
+	have_key = access(key, F_OK) == 0;
+	have_cert = access(cert, F_OK) == 0;
+	if (!have_key && !have_cert) {
+		if (certgen_create(host, cert, key, errbuf, errbufsize) == -1)
+			return -1;
+		log_info("generated a self-signed certificate for %s: %s",
+		    host, cert);
+	} else if (have_key != have_cert) {
+		snprintf(errbuf, errbufsize, "%s exists but %s does not",
+		    have_key ? key : cert, have_key ? cert : key);
+		return -1;
+	}
+	if (stat(key, &sb) == 0 && (sb.st_mode & 077) != 0)
+		log_warnx("%s: private key is readable by group or others "
+		    "(mode %03o); chmod 600 it", key,
+		    (unsigned)(sb.st_mode & 0777));
+	return 0;
+}
+
+static SSL_CTX *
+tls_ctx_new(const struct conf *conf, const struct conf_host *h,
+    char *errbuf, size_t errbufsize)
+{
+	SSL_CTX	*ctx;
+
+	if (tls_keyfile_check(h->key, h->cert, h->name, errbuf,
+	    errbufsize) == -1)
+		return NULL;
+	if ((ctx = SSL_CTX_new(TLS_server_method())) == NULL)
+		goto fail;
+	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+	SSL_CTX_set_options(ctx, SSL_OP_CIPHER_SERVER_PREFERENCE |
+	    SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION);
+	SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS |
+	    SSL_MODE_ENABLE_PARTIAL_WRITE |
+	    SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+	SSL_CTX_set_read_ahead(ctx, 1);
+	SSL_CTX_set_num_tickets(ctx, (size_t)conf->tls_tickets);
+	/* TLS 1.2 resumes by ticket; a server cache would grow RSS. */
+	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+	if (tls_wants_client_certs(h))
+		SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER |
+		    SSL_VERIFY_CLIENT_ONCE, tls_verify_cb);
+	if (SSL_CTX_set_ciphersuites(ctx, tls_ciphersuites) != 1 ||
+	    SSL_CTX_set_cipher_list(ctx, tls_ciphers12) != 1)
+		goto fail;
+	if (SSL_CTX_use_certificate_chain_file(ctx, h->cert) != 1) {
+		snprintf(errbuf, errbufsize, "%s: %s", h->cert, tls_error());
+		SSL_CTX_free(ctx);
+		return NULL;
+	}
+	if (SSL_CTX_use_PrivateKey_file(ctx, h->key, SSL_FILETYPE_PEM) != 1 ||
+	    SSL_CTX_check_private_key(ctx) != 1) {
+		snprintf(errbuf, errbufsize, "%s: %s", h->key, tls_error());
+		SSL_CTX_free(ctx);
+		return NULL;
+	}
+	SSL_CTX_set_tlsext_servername_callback(ctx, tls_sni_cb);
+	return ctx;
+fail:
+	snprintf(errbuf, errbufsize, "TLS setup: %s", tls_error());
+	SSL_CTX_free(ctx);
+	return NULL;
+}
+
+int
+tls_init(const struct conf *conf, char *errbuf, size_t errbufsize)
+{
+	int	i;
+
+	tls_conf = conf;
+	for (i = 0; i < conf->nhosts; i++) {
+		tls_ctxs[i] = tls_ctx_new(conf, &conf->hosts[i], errbuf,
+		    errbufsize);
+		if (tls_ctxs[i] == NULL) {
+			tls_free();
+			return -1;
+		}
+		tls_nctxs = i + 1;
+	}
+	return 0;
+}
+
+void
+tls_free(void)
+{
+	int	i;
+
+	for (i = 0; i < tls_nctxs; i++)
+		SSL_CTX_free(tls_ctxs[i]);
+	tls_nctxs = 0;
+}
+
+SSL *
+tls_new(int fd)
+{
+	SSL	*ssl;
+
+	if ((ssl = SSL_new(tls_ctxs[0])) == NULL)
+		return NULL;
+	if (SSL_set_fd(ssl, fd) != 1) {
+		SSL_free(ssl);
+		return NULL;
+	}
+	SSL_set_accept_state(ssl);
+	return ssl;
+}
+
+int
+tls_sni_host(SSL *ssl, char *buf, size_t bufsize)
+{
+	const char		*name;
+	const struct conf_host	*h;
+
+	name = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
+	if (name == NULL) {
+		if (bufsize > 0)
+			buf[0] = '\0';
+		return -1;
+	}
+	snprintf(buf, bufsize, "%s", name);
+	h = vhost_find(tls_conf, name);
+	return h ? vhost_index(tls_conf, h) : -1;
+}
+
+static enum tls_result
+tls_result(SSL *ssl, int rc)
+{
+	switch (SSL_get_error(ssl, rc)) {
+	case SSL_ERROR_WANT_READ:
+		return TLS_WANT_READ;
+	case SSL_ERROR_WANT_WRITE:
+		return TLS_WANT_WRITE;
+	case SSL_ERROR_ZERO_RETURN:
+		return TLS_CLOSED;
+	default:
+		ERR_clear_error();
+		return TLS_ERROR;
+	}
+}
+
+enum tls_result
+tls_handshake(SSL *ssl)
+{
+	int	rc;
+
+	ERR_clear_error();
+	if ((rc = SSL_do_handshake(ssl)) == 1)
+		return TLS_DONE;
+	return tls_result(ssl, rc);
+}
+
+enum tls_result
+tls_read(SSL *ssl, void *buf, size_t len, size_t *n)
+{
+	int	rc;
+
+	ERR_clear_error();
+	if ((rc = SSL_read_ex(ssl, buf, len, n)) == 1)
+		return TLS_DONE;
+	return tls_result(ssl, rc);
+}
+
+enum tls_result
+tls_write(SSL *ssl, const void *buf, size_t len, size_t *n)
+{
+	int	rc;
+
+	ERR_clear_error();
+	if ((rc = SSL_write_ex(ssl, buf, len, n)) == 1)
+		return TLS_DONE;
+	return tls_result(ssl, rc);
+}
+
+enum tls_result
+tls_shutdown(SSL *ssl)
+{
+	int	rc;
+
+	ERR_clear_error();
+	rc = SSL_shutdown(ssl);
+	if (rc >= 0)
+		return TLS_DONE;	/* 0: our close_notify is out */
+	return tls_result(ssl, rc);
+}

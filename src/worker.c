@@ -1,0 +1,200 @@
+/*
+ * worker.c: one worker process.  Accepts on its own SO_REUSEPORT
+ * sockets, caps connections (total and per client address), drives the
+ * timeout sweep, and stops gracefully on SIGTERM.
+ */
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <netdb.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conn.h"
+#include "gemlog.h"
+#include "listen.h"
+#include "log.h"
+#include "loop.h"
+#include "mime.h"
+#include "worker.h"
+
+#define WORKER_GRACE_MS		10000	/* in-flight responses at exit */
+
+struct worker_listener {
+	struct loop_ev		 ev;
+	struct listener		*l;
+};
+
+static const struct conf	*worker_cf;
+static struct loop		*worker_loop;
+static struct worker_listener	 worker_ls[LISTEN_MAX];
+static int			 worker_nls;
+static int			 worker_max_conns;
+static int			 worker_max_perip;
+static volatile sig_atomic_t	 worker_stopping;
+static long long		 worker_stop_deadline;
+
+const struct conf *
+worker_conf(void)
+{
+	return worker_cf;
+}
+
+static void
+worker_signal(int sig)
+{
+	(void)sig;
+	worker_stopping = 1;
+}
+
+/*
+ * Over a cap the connection is accepted and closed at once: the client
+ * sees a prompt close rather than a hang in the listen queue.
+ */
+static void
+worker_accept(int fd, int events, void *arg)
+{
+	struct worker_listener	*wl = arg;
+	struct sockaddr_storage	 ss;
+	socklen_t		 sslen;
+	struct conn		*c;
+	char			 addr[CONN_ADDR_MAX];
+	int			 cfd, i;
+
+	(void)events;
+	for (i = 0; i < 64; i++) {	/* bounded: other fds get a turn */
+		sslen = sizeof(ss);
+		cfd = accept4(fd, (struct sockaddr *)&ss, &sslen,
+		    SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (cfd == -1) {
+			if (errno != EAGAIN && errno != EINTR &&
+			    errno != ECONNABORTED)
+				log_warn("accept on %s", wl->l->name);
+			return;
+		}
+		if (conn_count() >= worker_max_conns) {
+			log_warnx("connection cap (%d) reached: refusing",
+			    worker_max_conns);
+			close(cfd);
+			continue;
+		}
+		if (getnameinfo((struct sockaddr *)&ss, sslen, addr,
+		    sizeof(addr), NULL, 0, NI_NUMERICHOST) != 0)
+			snprintf(addr, sizeof(addr), "?");
+		if (conn_addr_count(conn_addr_slot(addr)) >= worker_max_perip) {
+			log_debug("%s: per-address cap reached: refusing",
+			    addr);
+			close(cfd);
+			continue;
+		}
+		c = conn_new(cfd, wl->l, addr);
+		if (c == NULL) {
+			log_warn("cannot set up a connection");
+			close(cfd);
+		}
+	}
+}
+
+static void
+worker_stop_listening(void)
+{
+	int	i;
+
+	for (i = 0; i < worker_nls; i++) {
+		loop_del(worker_loop, &worker_ls[i].ev);
+		close(worker_ls[i].l->fd);
+		worker_ls[i].l->fd = -1;
+	}
+	worker_nls = 0;
+}
+
+static void
+worker_tick(void *arg)
+{
+	long long	now = conn_now_ms();
+
+	(void)arg;
+	conn_sweep(now);
+	if (worker_stopping && worker_stop_deadline == 0) {
+		worker_stop_listening();
+		worker_stop_deadline = now + WORKER_GRACE_MS;
+	}
+	if (worker_stop_deadline != 0 && (conn_count() == 0 ||
+	    now >= worker_stop_deadline))
+		loop_stop(worker_loop);
+}
+
+static void
+worker_after_batch(void *arg)
+{
+	(void)arg;
+	conn_reap();
+	if (worker_stopping && worker_stop_deadline == 0)
+		worker_tick(NULL);	/* react to SIGTERM promptly */
+}
+
+static void
+worker_limits(const struct conf *conf, int nworkers)
+{
+	long	nofile = listen_raise_nofile();
+
+	/* Keep fds for listeners, files being sent and libraries. */
+	worker_max_conns = (int)((nofile - 64) / 2);
+	if (conf->max_conns > 0 && conf->max_conns < worker_max_conns)
+		worker_max_conns = conf->max_conns;
+	if (worker_max_conns < 1)
+		worker_max_conns = 1;
+	/* The kernel spreads one address's connections over workers. */
+	worker_max_perip = (conf->max_conns_per_ip + nworkers - 1) / nworkers;
+	if (worker_max_perip < 1)
+		worker_max_perip = 1;
+}
+
+static void
+worker_signals(void)
+{
+	struct sigaction	sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = worker_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+}
+
+int
+worker_run(const struct conf *conf, struct listener *ls, int nls, int id)
+{
+	char	prefix[32];
+	int	i, nworkers = conf->workers > 0 ? conf->workers : 1;
+
+	snprintf(prefix, sizeof(prefix), "worker %d", id);
+	log_set_prefix(prefix);
+	worker_cf = conf;
+	worker_signals();
+	worker_limits(conf, nworkers);
+	if ((worker_loop = loop_new()) == NULL)
+		fatal("loop_new");
+	conn_setup(worker_loop, conf);
+	loop_set_hooks(worker_loop, 250, worker_tick, worker_after_batch,
+	    NULL);
+	for (i = 0; i < nls; i++) {
+		worker_ls[i].l = &ls[i];
+		if (loop_add(worker_loop, &worker_ls[i].ev, ls[i].fd,
+		    LOOP_READ, worker_accept, &worker_ls[i]) == -1)
+			fatal("loop_add");
+	}
+	worker_nls = nls;
+	if (loop_run(worker_loop) == -1)
+		log_warn("event loop");
+	worker_stop_listening();
+	conn_close_all("shutting down");
+	loop_free(worker_loop);
+	gemlog_cache_free();
+	mime_free();
+	return 0;
+}

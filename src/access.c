@@ -16,8 +16,8 @@ access_log(const struct conn *c)
 	while (len > 0 && (c->in[len - 1] == '\n' || c->in[len - 1] == '\r'))
 		len--;
 	/* log_info() escapes control bytes: a client cannot forge lines. */
-	log_info("%s %s \"%.*s\" %d %lld %lldms", c->addr,
+	log_info("%s %s \"%.*s\" %d %lld %lldms%s%s", c->addr,
 	    c->proto == LISTEN_GEMINI ? "gemini" : "gopher", (int)len, c->in,
-	    c->status,
-	    c->bytes, conn_now_ms() - c->start_ms);
+	    c->status, c->bytes, conn_now_ms() - c->start_ms,
+	    c->fingerprint[0] ? " cert=" : "", c->fingerprint);
 }

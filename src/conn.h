@@ -40,6 +40,7 @@ struct conn {
 	char			 addr[CONN_ADDR_MAX];	/* client, printable */
 	char			 local[CONN_ADDR_MAX];	/* our address */
 	char			 sni[CONF_NAME_MAX + 1];
+	char			 fingerprint[65]; /* client cert, or "" */
 	int			 sni_host;	/* host index or -1 */
 
 	char			 in[CONN_IN_MAX + 1];

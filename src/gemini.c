@@ -14,8 +14,10 @@
 #include "dirindex.h"
 #include "fsroot.h"
 #include "gemini.h"
+#include "location.h"
 #include "mime.h"
 #include "serve.h"
+#include "tls.h"
 #include "vhost.h"
 #include "worker.h"
 
@@ -71,18 +73,25 @@ gemini_base_url(const struct conf_host *h, char *buf, size_t bufsize)
 		snprintf(buf, bufsize, "gemini://%s:%d", h->name, port);
 }
 
+/* Type: location override, extension table, location default, magic. */
 static void
 gemini_file(struct conn *c, const struct conf_host *h,
-    struct serve_result *r)
+    const struct conf_location *loc, struct serve_result *r)
 {
 	char		 type[160], meta[200];
-	const char	*m;
+	const char	*m, *lang = h->lang;
 
-	m = mime_from_name(r->path);
-	if (m == NULL)
-		m = mime_from_fd(r->fd, type, sizeof(type));
-	if (strcmp(m, "text/gemini") == 0 && h->lang[0] != '\0')
-		snprintf(meta, sizeof(meta), "%s; lang=%s", m, h->lang);
+	if (loc != NULL && loc->lang[0] != '\0')
+		lang = loc->lang;
+	if ((m = location_mime(loc, r->path)) == NULL &&
+	    (m = mime_from_name(r->path)) == NULL) {
+		if (loc != NULL && loc->default_type[0] != '\0')
+			m = loc->default_type;
+		else
+			m = mime_from_fd(r->fd, type, sizeof(type));
+	}
+	if (strcmp(m, "text/gemini") == 0 && lang[0] != '\0')
+		snprintf(meta, sizeof(meta), "%s; lang=%s", m, lang);
 	else
 		snprintf(meta, sizeof(meta), "%s", m);
 	conn_header(c, 20, meta);
@@ -91,11 +100,14 @@ gemini_file(struct conn *c, const struct conf_host *h,
 
 static void
 gemini_listing(struct conn *c, const struct conf_host *h,
-    struct serve_result *r)
+    const struct conf_location *loc, struct serve_result *r)
 {
 	struct buf	listing = { 0 };
+	int		auto_index = h->auto_index;
 
-	if (!h->auto_index) {
+	if (loc != NULL && loc->auto_index != CONF_UNSET)
+		auto_index = loc->auto_index;
+	if (!auto_index) {
 		close(r->fd);
 		conn_header(c, 51, "not found");
 		return;
@@ -138,9 +150,51 @@ gemini_error(struct conn *c, int err)
 	    status == 44 ? "60" : "temporary failure");
 }
 
+/*
+ * Client certificates (spec sect. 3.2.6, statuses 60-62): asked for
+ * during the handshake, accepted whoever signed them (TOFU), checked
+ * here against the location's rule.  Returns 1 when a status was set.
+ */
+static int
+gemini_client_cert(struct conn *c, const struct conf_location *loc)
+{
+	enum tls_peer	peer;
+
+	peer = tls_peer_fingerprint(c->ssl, c->fingerprint);
+	if (!loc->require_cert && loc->nfingerprints == 0)
+		return 0;
+	if (peer == TLS_PEER_NONE) {
+		conn_header(c, 60, "client certificate required");
+		return 1;
+	}
+	if (peer == TLS_PEER_INVALID) {
+		conn_header(c, 62, "certificate not valid");
+		return 1;
+	}
+	if (loc->nfingerprints > 0 && !location_allows(loc, c->fingerprint)) {
+		conn_header(c, 61, "certificate not authorised");
+		return 1;
+	}
+	return 0;
+}
+
+/* A location's fixed answer: "block return NN meta" or a redirect. */
+static void
+gemini_block(struct conn *c, const struct conf_location *loc,
+    const char *path)
+{
+	char	meta[GEMINI_META_MAX + 1];
+
+	if (location_expand(loc->block_meta, path, meta, sizeof(meta)) == -1)
+		conn_header(c, 40, "redirect target too long");
+	else
+		conn_header(c, loc->block_status, meta);
+}
+
 static void
 gemini_route(struct conn *c, const struct url *u)
 {
+	const struct conf_location	*loc;
 	const struct conf_host	*h;
 	struct serve_result	 r;
 	char			 base[CONF_NAME_MAX + 32];
@@ -153,14 +207,21 @@ gemini_route(struct conn *c, const struct url *u)
 		conn_header(c, 53, "this server does not serve that host");
 		return;
 	}
+	loc = location_match(h, u->path);
+	if (loc != NULL && gemini_client_cert(c, loc))
+		return;
+	if (loc != NULL && loc->block_status != 0) {
+		gemini_block(c, loc, u->path);
+		return;
+	}
 	gemini_base_url(h, base, sizeof(base));
 	serve_resolve(h, u->path, base, &r);
 	switch (r.kind) {
 	case SERVE_FILE:
-		gemini_file(c, h, &r);
+		gemini_file(c, h, loc, &r);
 		break;
 	case SERVE_DIR:
-		gemini_listing(c, h, &r);
+		gemini_listing(c, h, loc, &r);
 		break;
 	case SERVE_GEMLOG_INDEX:
 	case SERVE_GEMLOG_ATOM:

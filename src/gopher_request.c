@@ -35,8 +35,10 @@ gopher_request_is_http(const char *s, size_t len)
 /*
  * Find the end of the line: *linelen is the content length and the
  * return value the bytes consumed including CRLF or LF.  0 means the
- * line is not complete yet, -1 that it never can be valid; both are
- * decided as soon as the bytes seen so far allow.
+ * line is not complete yet, -1 that it never can be valid: a control
+ * byte, a line or selector over its limit (RFC 1436 keeps selectors to
+ * 255 bytes) is refused as soon as it is seen, not after a slow client
+ * finally sends its EOL.
  */
 static ssize_t
 gopher_request_eol(const char *buf, size_t len, size_t *linelen,

@@ -235,19 +235,6 @@ gophermap_type(const char *name)
 	return '9';
 }
 
-/*
- * Link targets without any extension are nearly always directories
- * written without their slash (Gemini servers redirect those), so a
- * link gets '1' there, where gophermap_type() would say '9'.
- */
-static char
-gophermap_linktype(const char *sel)
-{
-	if (strchr(gophermap_base(sel), '.') == NULL)
-		return '1';
-	return gophermap_type(sel);
-}
-
 /* Length of the scheme of s (RFC 3986 sect. 3.1:
  * ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) ":"), 0 when none. */
 static size_t
@@ -295,7 +282,7 @@ gophermap_local(struct gophermap_target *t, const char *path, size_t len,
 		return -1;
 	if (url_normalize_path(t->sel) == -1)
 		return -1;
-	t->type = gophermap_linktype(t->sel);
+	t->type = gophermap_type(t->sel);
 	t->host = ctx->host;
 	t->port = ctx->port;
 	return 0;
@@ -339,7 +326,7 @@ gophermap_gemini(struct gophermap_target *t, const char *s, size_t len,
 	r = snprintf(t->sel, sizeof(t->sel), "%s", u.path);
 	if (r < 0 || (size_t)r >= sizeof(t->sel))
 		return -1;
-	t->type = gophermap_linktype(t->sel);
+	t->type = gophermap_type(t->sel);
 	t->host = ctx->host;
 	t->port = ctx->port;
 	return 0;

@@ -30,8 +30,7 @@ int	gophermap_item(struct buf *, char type, const char *display,
 	    const char *host, int port);
 
 /* Info ('i') lines holding text wrapped at GOPHERMAP_WIDTH characters,
- * at spaces where possible, never inside a UTF-8 character; indent is
- * a prefix for every line (e.g. "* " then "  " for list items). */
+ * at spaces where possible, never inside a UTF-8 character. */
 int	gophermap_info(struct buf *, const char *text, size_t len,
 	    const struct gophermap_ctx *);
 

@@ -235,6 +235,31 @@ tls_result(SSL *ssl, int rc)
 	}
 }
 
+enum tls_peer
+tls_peer_fingerprint(SSL *ssl, char fpr[65])
+{
+	static const char	 hex[] = "0123456789abcdef";
+	unsigned char		 md[EVP_MAX_MD_SIZE];
+	unsigned int		 mdlen = 0, i;
+	X509			*x;
+
+	fpr[0] = '\0';
+	if ((x = SSL_get0_peer_certificate(ssl)) == NULL)
+		return TLS_PEER_NONE;
+	if (X509_digest(x, EVP_sha256(), md, &mdlen) != 1 || mdlen != 32)
+		return TLS_PEER_INVALID;
+	for (i = 0; i < mdlen; i++) {
+		fpr[2 * i] = hex[md[i] >> 4];
+		fpr[2 * i + 1] = hex[md[i] & 0xf];
+	}
+	fpr[2 * mdlen] = '\0';
+	/* Self-signed is fine (TOFU); outside its dates it is not. */
+	if (X509_cmp_current_time(X509_get0_notBefore(x)) >= 0 ||
+	    X509_cmp_current_time(X509_get0_notAfter(x)) <= 0)
+		return TLS_PEER_INVALID;
+	return TLS_PEER_OK;
+}
+
 enum tls_result
 tls_handshake(SSL *ssl)
 {

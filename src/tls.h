@@ -41,6 +41,16 @@ enum tls_result	 tls_write(SSL *, const void *, size_t, size_t *n);
 /* Send close_notify (once; do not wait for the peer's). */
 enum tls_result	 tls_shutdown(SSL *);
 
+enum tls_peer {
+	TLS_PEER_NONE,		/* no client certificate */
+	TLS_PEER_OK,		/* fingerprint filled in */
+	TLS_PEER_INVALID	/* expired, not yet valid, or unreadable */
+};
+
+/* The client certificate's SHA-256 fingerprint (64 lower-case hex of
+ * the DER encoding) and whether it is currently valid. */
+enum tls_peer	 tls_peer_fingerprint(SSL *, char fpr[65]);
+
 /* Text of the last OpenSSL error, for logs. */
 const char	*tls_error(void);
 

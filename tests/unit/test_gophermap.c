@@ -29,8 +29,8 @@ static const struct conv_case link_cases[] = {
 	    "dot segments removed; .gmi served as a menu" },
 	{ "=> /about.gmi About", "1About\t/about.gmi" HERE,
 	    "absolute path is a local selector" },
-	{ "=> docs Docs", "1Docs\t/blog/docs" HERE,
-	    "extension-less link is taken for a directory" },
+	{ "=> docs Docs", "9Docs\t/blog/docs" HERE,
+	    "extension-less link: unknown type, 9 (only a '/' says menu)" },
 	{ "=> my%20file.txt?q=1#top F", "0F\t/blog/my file.txt" HERE,
 	    "relative link: percent-decoded, query and fragment cut" },
 	{ "=> photo.jpg", "Iphoto.jpg\t/blog/photo.jpg" HERE,
@@ -44,6 +44,10 @@ static const struct conv_case link_cases[] = {
 	{ "=> gemini://EXAMPLE.org:1965/pics/p.png",
 	    "Igemini://EXAMPLE.org:1965/pics/p.png\t/pics/p.png" HERE,
 	    "gemini:// to ourselves, host case-insensitive, explicit port" },
+	{ "=> gemini://example.org Home", "1Home\t/" HERE,
+	    "gemini:// to our root: empty path is /" },
+	{ "=> gemini://example.org/a.txt#frag A", "0A\t/a.txt" HERE,
+	    "gemini:// to ourselves: fragment dropped" },
 	{ "=> gemini://example.org:1966/x.gmi X",
 	    "hX\tURL:gemini://example.org:1966/x.gmi" HERE,
 	    "gemini:// to our host on another port is foreign" },
@@ -204,6 +208,11 @@ test_wrap(void)
 	    rep("T", 70), rep("T", 10), rep("=", 70));
 	CHECK(conv(in, &out) == 0 && same(&out, expect),
 	    "long heading wraps, underline capped at 70");
+
+	snprintf(in, sizeof(in), "=> %s", rep("u", 1100));
+	CHECK(conv(in, &out) == 0 && out.len > 0 && out.data[0] == 'i' &&
+	    strstr(out.data, "\r\nh") == NULL,
+	    "a link too long for a selector is kept as wrapped text");
 
 	snprintf(in, sizeof(in), "```\n%s\n```", rep("x", 100));
 	snprintf(expect, sizeof(expect), "i%s" INFO, rep("x", 100));

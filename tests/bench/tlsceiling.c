@@ -1,0 +1,363 @@
+/*
+ * tlsceiling: the least an OpenSSL 3.0 Gemini server can do per request,
+ * to measure the crypto ceiling that capsuled is compared against.
+ *
+ * Build (tests/bench/bench.sh does this):
+ *	cc -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow \
+ *	    -Wmissing-prototypes -Wstrict-prototypes -O2 \
+ *	    -o tests/bench/tlsceiling tests/bench/tlsceiling.c \
+ *	    $(pkg-config --cflags --libs openssl)
+ *
+ * Usage: tlsceiling -C cert -K key [-l addr] [-p port] [-T tickets]
+ *
+ * One thread, level-triggered epoll, non-blocking accept4 + SSL_accept;
+ * read the request line, answer "20 text/gemini\r\n" and a fixed 2 KB
+ * body in one SSL_write (one record), SSL_shutdown once, close.  No
+ * parsing, no files, no timeouts: anything capsuled does beyond this
+ * is its own overhead.  The TLS settings follow
+ * shared/notes/tls-performance.md.  Runs until SIGINT or SIGTERM.
+ */
+
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
+#define BODY_LEN	2048
+#define REQ_MAX		1026	/* 1024-byte URL + CRLF */
+#define BACKLOG		1024
+#define DEFER_SECS	5	/* TCP_DEFER_ACCEPT: wait for ClientHello */
+
+enum sstate {
+	SS_FREE,
+	SS_HANDSHAKE,
+	SS_READ,
+	SS_WRITE
+};
+
+struct sconn {
+	SSL		*ssl;
+	enum sstate	 state;
+	size_t		 reqlen;
+	char		 req[REQ_MAX];
+};
+
+struct server {
+	SSL_CTX		*ctx;
+	int		 lfd;
+	int		 ep;
+	struct sconn	*conns;		/* indexed by fd */
+	int		 nconns;
+	unsigned long	 served;
+	char		 resp[64 + BODY_LEN];
+	int		 resplen;
+};
+
+static volatile sig_atomic_t stopping;
+
+static void	usage(void) __attribute__((noreturn));
+static void	fatalx(const char *) __attribute__((noreturn));
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: tlsceiling -C cert -K key [-l addr] "
+	    "[-p port] [-T tickets]\n");
+	exit(2);
+}
+
+static void
+fatalx(const char *what)
+{
+	fprintf(stderr, "tlsceiling: %s\n", what);
+	ERR_print_errors_fp(stderr);
+	exit(1);
+}
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	stopping = 1;
+}
+
+/* A fixed 2 KB gemtext page, the same size as bench.sh's index.gmi. */
+static void
+server_response(struct server *s)
+{
+	static const char hdr[] = "20 text/gemini\r\n";
+	char	*p;
+	size_t	 n, left;
+	int	 i;
+
+	memcpy(s->resp, hdr, sizeof(hdr) - 1);
+	p = s->resp + sizeof(hdr) - 1;
+	left = BODY_LEN;
+	for (i = 1; left > 0; i++) {
+		n = snprintf(p, left + 1, "Line %04d of the fixed 2 KB "
+		    "page served by tlsceiling for benchmarks.\n", i);
+		if (n > left)
+			n = left;
+		p += n;
+		left -= n;
+	}
+	s->resplen = p - s->resp;
+}
+
+static SSL_CTX *
+server_tls(const char *cert, const char *key, long tickets)
+{
+	SSL_CTX	*ctx;
+
+	if ((ctx = SSL_CTX_new(TLS_server_method())) == NULL)
+		fatalx("SSL_CTX_new");
+	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+	if (SSL_CTX_use_certificate_chain_file(ctx, cert) != 1 ||
+	    SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1 ||
+	    SSL_CTX_check_private_key(ctx) != 1)
+		fatalx("cannot load the certificate or key");
+	if (SSL_CTX_set_ciphersuites(ctx, "TLS_AES_128_GCM_SHA256:"
+	    "TLS_CHACHA20_POLY1305_SHA256:TLS_AES_256_GCM_SHA384") != 1 ||
+	    SSL_CTX_set_cipher_list(ctx, "ECDHE-ECDSA-AES128-GCM-SHA256:"
+	    "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-ECDSA-AES256-GCM-SHA384:"
+	    "ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384") != 1)
+		fatalx("cipher configuration");
+	SSL_CTX_set_options(ctx, SSL_OP_CIPHER_SERVER_PREFERENCE);
+	/* Stateless tickets stay on (no SSL_OP_NO_TICKET); TLS 1.3 sends
+	 * none unless -T; TLS 1.2 resumes by ticket, so no cache. */
+	SSL_CTX_set_num_tickets(ctx, tickets);
+	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+	SSL_CTX_set_read_ahead(ctx, 1);
+	return ctx;
+}
+
+static int
+server_listen(const char *addr, int port)
+{
+	struct sockaddr_storage	 ss;
+	struct sockaddr_in	*sin = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6	*sin6 = (struct sockaddr_in6 *)&ss;
+	socklen_t		 len;
+	int			 fd, one = 1, defer = DEFER_SECS;
+
+	memset(&ss, 0, sizeof(ss));
+	if (inet_pton(AF_INET, addr, &sin->sin_addr) == 1) {
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(port);
+		len = sizeof(*sin);
+	} else if (inet_pton(AF_INET6, addr, &sin6->sin6_addr) == 1) {
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(port);
+		len = sizeof(*sin6);
+	} else
+		fatalx("-l needs a numeric address");
+	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0);
+	if (fd == -1 ||
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	    setsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &defer,
+	    sizeof(defer)) ||
+	    bind(fd, (struct sockaddr *)&ss, len) == -1 ||
+	    listen(fd, BACKLOG) == -1) {
+		perror("tlsceiling: listen");
+		exit(1);
+	}
+	return fd;
+}
+
+static void
+conn_close(struct server *s, int fd)
+{
+	struct sconn	*c = &s->conns[fd];
+
+	SSL_free(c->ssl);
+	c->ssl = NULL;
+	c->state = SS_FREE;
+	close(fd);
+}
+
+static void
+conn_want(struct server *s, int fd, int rc)
+{
+	struct epoll_event	 e;
+	struct sconn		*c = &s->conns[fd];
+
+	switch (SSL_get_error(c->ssl, rc)) {
+	case SSL_ERROR_WANT_READ:
+		e.events = EPOLLIN;
+		break;
+	case SSL_ERROR_WANT_WRITE:
+		e.events = EPOLLOUT;
+		break;
+	default:
+		conn_close(s, fd);
+		return;
+	}
+	e.data.fd = fd;
+	epoll_ctl(s->ep, EPOLL_CTL_MOD, fd, &e);
+}
+
+/* Handshake, read to the end of the request line, answer, close. */
+static void
+conn_step(struct server *s, int fd)
+{
+	struct sconn	*c = &s->conns[fd];
+	int		 rc;
+
+	ERR_clear_error();
+	if (c->state == SS_HANDSHAKE) {
+		if ((rc = SSL_accept(c->ssl)) != 1) {
+			conn_want(s, fd, rc);
+			return;
+		}
+		c->state = SS_READ;
+	}
+	while (c->state == SS_READ) {
+		rc = SSL_read(c->ssl, c->req + c->reqlen,
+		    sizeof(c->req) - c->reqlen);
+		if (rc <= 0) {
+			conn_want(s, fd, rc);
+			return;
+		}
+		c->reqlen += rc;
+		if (memchr(c->req, '\n', c->reqlen) != NULL ||
+		    c->reqlen == sizeof(c->req))
+			c->state = SS_WRITE;
+	}
+	if ((rc = SSL_write(c->ssl, s->resp, s->resplen)) <= 0) {
+		conn_want(s, fd, rc);
+		return;
+	}
+	SSL_shutdown(c->ssl);
+	s->served++;
+	conn_close(s, fd);
+}
+
+static void
+server_accept(struct server *s)
+{
+	struct epoll_event	 e;
+	struct sconn		*c;
+	int			 fd;
+
+	while ((fd = accept4(s->lfd, NULL, NULL, SOCK_NONBLOCK |
+	    SOCK_CLOEXEC)) != -1) {
+		if (fd >= s->nconns) {
+			close(fd);
+			continue;
+		}
+		c = &s->conns[fd];
+		c->reqlen = 0;
+		c->state = SS_HANDSHAKE;
+		if ((c->ssl = SSL_new(s->ctx)) == NULL ||
+		    SSL_set_fd(c->ssl, fd) != 1) {
+			conn_close(s, fd);
+			continue;
+		}
+		SSL_set_accept_state(c->ssl);
+		e.events = EPOLLIN;
+		e.data.fd = fd;
+		if (epoll_ctl(s->ep, EPOLL_CTL_ADD, fd, &e) == -1) {
+			conn_close(s, fd);
+			continue;
+		}
+		/* TCP_DEFER_ACCEPT: the ClientHello is already here. */
+		conn_step(s, fd);
+	}
+}
+
+static void
+server_run(struct server *s)
+{
+	struct epoll_event	 ev[256];
+	int			 i, n;
+
+	while (!stopping) {
+		if ((n = epoll_wait(s->ep, ev, 256, -1)) == -1) {
+			if (errno == EINTR)
+				continue;
+			perror("tlsceiling: epoll_wait");
+			exit(1);
+		}
+		for (i = 0; i < n; i++) {
+			if (ev[i].data.fd == s->lfd)
+				server_accept(s);
+			else
+				conn_step(s, ev[i].data.fd);
+		}
+	}
+}
+
+static void
+server_init(struct server *s, const char *addr, int port)
+{
+	struct epoll_event	 e;
+	struct sigaction	 sa;
+	struct rlimit		 rl;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+	sa.sa_handler = on_signal;	/* no SA_RESTART: epoll_wait returns */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	s->nconns = rl.rlim_cur > 1048576 ? 1048576 : (int)rl.rlim_cur;
+	if ((s->conns = calloc(s->nconns, sizeof(*s->conns))) == NULL)
+		fatalx("out of memory");
+	server_response(s);
+	s->lfd = server_listen(addr, port);
+	if ((s->ep = epoll_create1(EPOLL_CLOEXEC)) == -1)
+		fatalx("epoll_create1");
+	e.events = EPOLLIN;
+	e.data.fd = s->lfd;
+	if (epoll_ctl(s->ep, EPOLL_CTL_ADD, s->lfd, &e) == -1)
+		fatalx("epoll_ctl");
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct server	 s;
+	const char		*cert = NULL, *key = NULL, *addr = "127.0.0.1";
+	long			 port = 1965, tickets = 0;
+	int			 ch;
+
+	while ((ch = getopt(argc, argv, "C:K:l:p:T:")) != -1) {
+		switch (ch) {
+		case 'C': cert = optarg; break;
+		case 'K': key = optarg; break;
+		case 'l': addr = optarg; break;
+		case 'p': port = strtol(optarg, NULL, 10); break;
+		case 'T': tickets = strtol(optarg, NULL, 10); break;
+		default: usage();
+		}
+	}
+	if (cert == NULL || key == NULL || optind != argc ||
+	    port < 1 || port > 65535 || tickets < 0 || tickets > 16)
+		usage();
+	s.ctx = server_tls(cert, key, tickets);
+	server_init(&s, addr, port);
+	fprintf(stderr, "tlsceiling: listening on %s port %ld\n", addr, port);
+	server_run(&s);
+	fprintf(stderr, "tlsceiling: %lu responses\n", s.served);
+	SSL_CTX_free(s.ctx);
+	free(s.conns);
+	return 0;
+}

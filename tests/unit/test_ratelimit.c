@@ -1,0 +1,36 @@
+/* test_ratelimit.c: token buckets. */
+#include <stdlib.h>
+
+#include "test.h"
+#include "ratelimit.h"
+
+int
+main(void)
+{
+	struct ratelimit	*rl = calloc(1, sizeof(*rl));
+	int			 i, ok = 1;
+
+	ratelimit_init(rl, 1.0, 3);
+	for (i = 0; i < 3; i++)
+		ok &= ratelimit_take(rl, "192.0.2.1", 1000) == 0;
+	CHECK(ok, "a full bucket allows a burst of 3");
+	CHECK(ratelimit_take(rl, "192.0.2.1", 1000) == 1,
+	    "the 4th request waits one second");
+	CHECK(ratelimit_take(rl, "192.0.2.2", 1000) == 0,
+	    "another address has its own bucket");
+	CHECK(ratelimit_take(rl, "192.0.2.1", 2000) == 0,
+	    "one token is back after one second at rate 1");
+	CHECK(ratelimit_take(rl, "192.0.2.1", 2000) == 1,
+	    "and only one");
+	CHECK(ratelimit_take(rl, "192.0.2.1", 100000) == 0,
+	    "a long pause refills");
+	ratelimit_init(rl, 0.5, 1);
+	CHECK(ratelimit_take(rl, "a", 0) == 0, "burst of 1");
+	CHECK(ratelimit_take(rl, "a", 0) == 2, "rate 0.5/s: wait 2 s");
+	ratelimit_init(rl, 0, 1);
+	for (i = 0; i < 100; i++)
+		ok &= ratelimit_take(rl, "a", 0) == 0;
+	CHECK(ok, "rate 0 means no limit");
+	free(rl);
+	return test_done("ratelimit");
+}

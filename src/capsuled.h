@@ -26,6 +26,15 @@
 #define CONF_DEFAULT_WTIMEOUT	30	/* seconds a write may stall */
 #define CONF_DEFAULT_PERIP	32	/* connections per client address */
 
+/* Access log line formats and how much of the client address to keep. */
+#define CONF_LOG_DEFAULT	0
+#define CONF_LOG_COMMON		1
+#define CONF_LOG_COMBINED	2
+#define CONF_LOG_JSON		3
+#define CONF_ADDR_TRUNCATE	0	/* the default: /24 or /48 */
+#define CONF_ADDR_FULL		1
+#define CONF_ADDR_NONE		2
+
 /* Tri-state for settings a location may leave to its server. */
 #define CONF_UNSET	(-1)
 
@@ -80,6 +89,11 @@ struct conf {
 	int			 max_conns;	/* 0 = from RLIMIT_NOFILE */
 	int			 max_conns_per_ip;
 	int			 tls_tickets;	/* TLS 1.3 tickets per handshake */
+	char			 logfile[CONF_PATH_MAX]; /* "" = stderr */
+	int			 log_format;	/* CONF_LOG_* */
+	int			 log_address;	/* CONF_ADDR_* */
+	double			 rate;		/* requests/s per address, 0 off */
+	int			 burst;		/* bucket size */
 	int			 verbose;
 	struct conf_host	 hosts[CONF_HOSTS_MAX];
 	int			 nhosts;

@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "capsuled.h"
@@ -649,7 +650,7 @@ conf_set_server(struct conf_parser *p)
 	if (conf_arg_name(p, h->name, 1) == -1)
 		return -1;
 	for (i = 0; i < c->nhosts; i++)
-		if (strcmp(c->hosts[i].name, h->name) == 0)
+		if (strcasecmp(c->hosts[i].name, h->name) == 0)
 			return conf_err(p, p->tok.line,
 			    "duplicate server '%s'", h->name);
 	c->nhosts++;

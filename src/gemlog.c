@@ -823,10 +823,8 @@ gemlog_cache_fill(struct gemlog_cache *slot, int dirfd, const char *key,
 	    (feed->title != NULL && (n.title = strdup(feed->title)) == NULL) ||
 	    clock_gettime(CLOCK_MONOTONIC, &n.checked) == -1 ||
 	    gemlog_cache_build(&n, dirfd, feed) == -1) {
-		/* The old entry goes too: it is known to be stale. */
 		saved = errno;
 		gemlog_cache_clear(&n);
-		gemlog_cache_clear(slot);
 		errno = saved;
 		return -1;
 	}
@@ -842,7 +840,7 @@ gemlog_get(int dirfd, const char *key, enum gemlog_doc doc,
 	static const struct gemlog_feed	 nofeed = { NULL, NULL };
 	struct gemlog_cache		*c;
 	struct stat			 st;
-	int				 found;
+	int				 found, saved;
 
 	if (key == NULL) {
 		errno = EINVAL;
@@ -855,9 +853,16 @@ gemlog_get(int dirfd, const char *key, enum gemlog_doc doc,
 	c = gemlog_cache_slot(key, &found);
 	if (!found || !gemlog_streq(c->base_url, feed->base_url) ||
 	    !gemlog_streq(c->title, feed->title) ||
-	    gemlog_cache_stale(c, dirfd, &st))
-		if (gemlog_cache_fill(c, dirfd, key, feed, &st) == -1)
+	    gemlog_cache_stale(c, dirfd, &st)) {
+		if (gemlog_cache_fill(c, dirfd, key, feed, &st) == -1) {
+			/* Never serve an entry known to be stale. */
+			saved = errno;
+			if (found)
+				gemlog_cache_clear(c);
+			errno = saved;
 			return NULL;
+		}
+	}
 	c->used = ++gemlog_cache_clock;
 	return doc == GEMLOG_ATOM ? &c->atom : &c->index;
 }

@@ -105,7 +105,7 @@ gopher_file(struct conn *c, struct serve_result *r)
 	if (m == NULL)
 		m = mime_from_fd(r->fd, type, sizeof(type));
 	gemtext = strcmp(m, "text/gemini") == 0;
-	text = strncmp(m, "text/", 5) == 0;
+	text = gophermap_is_text(m);
 	if ((gemtext || text) && r->size <= GOPHER_CONVERT_MAX) {
 		if (gopher_slurp(r->fd, r->size, &body) == -1) {
 			close(r->fd);

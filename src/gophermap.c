@@ -211,6 +211,15 @@ gophermap_base(const char *name)
 
 /* Item types from RFC 1436 sect. 3.8, plus the common 'g', 'I', 's'
  * and 'h' extensions; '1' for .gmi because we serve those as menus. */
+/* XML feeds and JSON are text a Gopher client can show. */
+int
+gophermap_is_text(const char *mime)
+{
+	return strncmp(mime, "text/", 5) == 0 || strstr(mime, "+xml") != NULL ||
+	    strcmp(mime, "application/xml") == 0 ||
+	    strcmp(mime, "application/json") == 0;
+}
+
 char
 gophermap_type(const char *name)
 {
@@ -224,7 +233,7 @@ gophermap_type(const char *name)
 		return '1';
 	if (strcmp(m, "text/html") == 0)
 		return 'h';
-	if (strncmp(m, "text/", 5) == 0)
+	if (gophermap_is_text(m))
 		return '0';
 	if (strcmp(m, "image/gif") == 0)
 		return 'g';

@@ -34,6 +34,9 @@ int	gophermap_item(struct buf *, char type, const char *display,
 int	gophermap_info(struct buf *, const char *text, size_t len,
 	    const struct gophermap_ctx *);
 
+/* 1 when a file of this MIME type is served as type-0 text. */
+int	gophermap_is_text(const char *mime);
+
 /* Item type for a local file name: '1' for names ending in '/', '0' text,
  * 'I' images, 'g' GIF, 's' sound, 'h' HTML, '9' other binaries; .gmi
  * posts are '1' because they are served as converted menus. */

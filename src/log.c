@@ -1,23 +1,63 @@
 /* log.c: logging to stderr or syslog, with control bytes escaped. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "log.h"
 
 static int		 log_use_syslog;
 static int		 log_verbose;
 static char		 log_prefix[32] = "";
+static char		 log_path[1024] = "";
 
 void
 log_init(const char *progname, int verbose)
 {
 	log_verbose = verbose;
 	openlog(progname, LOG_PID | LOG_NDELAY, LOG_DAEMON);
+}
+
+/*
+ * The file is put on fd 2 so that everything written to stderr, ours
+ * and the libraries', lands in it, and workers inherit it.
+ */
+int
+log_open(const char *path, char *err, size_t errsize)
+{
+	int	fd;
+
+	if (path == NULL || path[0] == '\0')
+		return 0;
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	if (fd == -1) {
+		snprintf(err, errsize, "log file %s: %s", path,
+		    strerror(errno));
+		return -1;
+	}
+	if (dup2(fd, STDERR_FILENO) == -1) {
+		snprintf(err, errsize, "log file %s: %s", path,
+		    strerror(errno));
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	snprintf(log_path, sizeof(log_path), "%s", path);
+	return 0;
+}
+
+void
+log_reopen(void)
+{
+	char	err[1200];
+
+	if (log_path[0] != '\0' && log_open(log_path, err, sizeof(err)) == -1)
+		log_warnx("%s", err);
 }
 
 void

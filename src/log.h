@@ -11,6 +11,11 @@
 void	log_init(const char *progname, int verbose);
 void	log_syslog(void);
 void	log_set_prefix(const char *);	/* e.g. "worker 1" */
+/* Log to path (appending) instead of stderr; "" keeps stderr.
+ * 0 or -1 with err. */
+int	log_open(const char *path, char *err, size_t errsize);
+/* Reopen the log file after rotation (SIGUSR1); no-op on stderr. */
+void	log_reopen(void);
 
 void	log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));

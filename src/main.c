@@ -31,7 +31,18 @@ struct main_opts {
 	int		 port, gopher_port, workers, check, verbose;
 };
 
-static volatile sig_atomic_t	main_stop, main_child;
+static volatile sig_atomic_t	main_stop, main_child, main_hup, main_usr1;
+
+/* What the supervisor keeps between signals. */
+struct main_state {
+	struct main_opts	 opts;
+	struct conf		*conf;		/* in service */
+	struct conf		*spare;		/* the next reload builds here */
+	struct listener		 ls[MAIN_WORKERS_MAX][LISTEN_MAX];
+	int			 nls;
+	pid_t			 pids[MAIN_WORKERS_MAX];
+	pid_t			 retiring[MAIN_WORKERS_MAX * 4];
+};
 
 static void
 main_usage(FILE *fp)
@@ -106,43 +117,59 @@ main_flags(int argc, char *argv[], struct main_opts *o)
 	}
 }
 
-static void
-main_copy(char *dst, size_t dstsize, const char *src, const char *what)
+static int
+main_copy(char *dst, size_t dstsize, const char *src, const char *what,
+    char *err, size_t errsize)
 {
-	if ((size_t)snprintf(dst, dstsize, "%s", src) >= dstsize)
-		fatalx("%s too long: %s", what, src);
+	if ((size_t)snprintf(dst, dstsize, "%s", src) < dstsize)
+		return 0;
+	snprintf(err, errsize, "%s too long: %s", what, src);
+	return -1;
 }
 
-/* Config file first, then flags on top (they apply to the first host). */
-static void
-main_conf(const struct main_opts *o, struct conf *conf)
+/* The flags that name a host apply to the first one (or make it). */
+static int
+main_host_flags(const struct main_opts *o, struct conf *conf, char *err,
+    size_t errsize)
 {
-	struct conf_host	*h;
-	char			 err[1200];
+	struct conf_host	*h = &conf->hosts[0];
 
-	conf_init(conf);
-	if (o->conffile && conf_load(o->conffile, conf, err, sizeof(err)))
-		fatalx("%s", err);
 	if (conf->nhosts == 0) {
 		conf->nhosts = 1;
-		h = &conf->hosts[0];
-		main_copy(h->name, sizeof(h->name), CONF_DEFAULT_HOST, "host");
-		main_copy(h->root, sizeof(h->root), CONF_DEFAULT_ROOT, "root");
+		memset(h, 0, sizeof(*h));
+		if (main_copy(h->name, sizeof(h->name), CONF_DEFAULT_HOST,
+		    "host", err, errsize) == -1 ||
+		    main_copy(h->root, sizeof(h->root), CONF_DEFAULT_ROOT,
+		    "root", err, errsize) == -1)
+			return -1;
 	}
-	h = &conf->hosts[0];
-	if (o->host)
-		main_copy(h->name, sizeof(h->name), o->host, "host name");
-	if (o->root)
-		main_copy(h->root, sizeof(h->root), o->root, "root");
-	if (o->cert)
-		main_copy(h->cert, sizeof(h->cert), o->cert, "certificate");
-	if (o->key)
-		main_copy(h->key, sizeof(h->key), o->key, "key");
-	if (o->listen)
-		main_copy(conf->listen, sizeof(conf->listen), o->listen,
-		    "listen address");
-	if (o->user)
-		main_copy(conf->user, sizeof(conf->user), o->user, "user");
+	if ((o->host && main_copy(h->name, sizeof(h->name), o->host,
+	    "host name", err, errsize) == -1) ||
+	    (o->root && main_copy(h->root, sizeof(h->root), o->root,
+	    "root", err, errsize) == -1) ||
+	    (o->cert && main_copy(h->cert, sizeof(h->cert), o->cert,
+	    "certificate", err, errsize) == -1) ||
+	    (o->key && main_copy(h->key, sizeof(h->key), o->key,
+	    "key", err, errsize) == -1))
+		return -1;
+	return 0;
+}
+
+/* Config file first, then flags on top.  0, or -1 with err. */
+static int
+main_conf(const struct main_opts *o, struct conf *conf, char *err,
+    size_t errsize)
+{
+	conf_init(conf);
+	if (o->conffile && conf_load(o->conffile, conf, err, errsize) == -1)
+		return -1;
+	if (main_host_flags(o, conf, err, errsize) == -1)
+		return -1;
+	if ((o->listen && main_copy(conf->listen, sizeof(conf->listen),
+	    o->listen, "listen address", err, errsize) == -1) ||
+	    (o->user && main_copy(conf->user, sizeof(conf->user), o->user,
+	    "user", err, errsize) == -1))
+		return -1;
 	if (o->port)
 		conf->port = o->port;
 	if (o->gopher_port)
@@ -150,8 +177,8 @@ main_conf(const struct main_opts *o, struct conf *conf)
 	if (o->workers)
 		conf->workers = o->workers;
 	conf->verbose = o->verbose;
-	if (conf_finish(conf, err, sizeof(err)) == -1)
-		fatalx("%s", err);
+	if (conf_finish(conf, err, errsize) == -1)
+		return -1;
 	if (conf->workers == 0) {
 		conf->workers = (int)sysconf(_SC_NPROCESSORS_ONLN);
 		if (conf->workers < 1)
@@ -159,20 +186,40 @@ main_conf(const struct main_opts *o, struct conf *conf)
 		if (conf->workers > MAIN_WORKERS_MAX)
 			conf->workers = MAIN_WORKERS_MAX;
 	}
+	return 0;
 }
 
 static void
-main_open_roots(struct conf *conf)
+main_close_roots(struct conf *conf)
 {
 	int	i;
 
 	for (i = 0; i < conf->nhosts; i++) {
+		if (conf->hosts[i].rootfd != -1)
+			close(conf->hosts[i].rootfd);
+		conf->hosts[i].rootfd = -1;
+	}
+}
+
+static int
+main_open_roots(struct conf *conf, char *err, size_t errsize)
+{
+	int	i;
+
+	for (i = 0; i < conf->nhosts; i++)
+		conf->hosts[i].rootfd = -1;
+	for (i = 0; i < conf->nhosts; i++) {
 		conf->hosts[i].rootfd = open(conf->hosts[i].root,
 		    O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (conf->hosts[i].rootfd == -1)
-			fatal("root of %s: %s", conf->hosts[i].name,
-			    conf->hosts[i].root);
+		if (conf->hosts[i].rootfd == -1) {
+			snprintf(err, errsize, "root of %s: %s: %s",
+			    conf->hosts[i].name, conf->hosts[i].root,
+			    strerror(errno));
+			main_close_roots(conf);
+			return -1;
+		}
 	}
+	return 0;
 }
 
 /* Each worker gets its own socket per address (SO_REUSEPORT). */
@@ -194,87 +241,216 @@ main_bind(const struct conf *conf, struct listener *ls)
 static void
 main_signal(int sig)
 {
-	if (sig == SIGCHLD)
+	switch (sig) {
+	case SIGCHLD:
 		main_child = 1;
-	else
+		break;
+	case SIGHUP:
+		main_hup = 1;
+		break;
+	case SIGUSR1:
+		main_usr1 = 1;
+		break;
+	default:
 		main_stop = 1;
+		break;
+	}
+}
+
+static void
+main_signals(void)
+{
+	struct sigaction	sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = main_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGCHLD, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
 }
 
 static pid_t
-main_spawn(const struct conf *conf, struct listener ls[][LISTEN_MAX],
-    int nls, int id)
+main_spawn(struct main_state *st, int id)
 {
 	pid_t	pid;
 	int	w, i;
 
-	if ((pid = fork()) != 0)
+	if ((pid = fork()) != 0) {
+		if (pid == -1)
+			log_warn("fork");
 		return pid;
+	}
 	signal(SIGCHLD, SIG_DFL);
-	for (w = 0; w < conf->workers; w++)
-		for (i = 0; w != id && i < nls; i++)
-			close(ls[w][i].fd);
-	sandbox_worker(conf);
-	exit(worker_run(conf, ls[id], nls, id));
+	signal(SIGHUP, SIG_IGN);
+	for (w = 0; w < st->conf->workers; w++)
+		for (i = 0; w != id && i < st->nls; i++)
+			close(st->ls[w][i].fd);
+	sandbox_worker(st->conf);
+	exit(worker_run(st->conf, st->ls[id], st->nls, id));
 }
 
-/* Restart workers that die, stop them all on SIGTERM/SIGINT. */
+static void
+main_signal_all(struct main_state *st, int sig)
+{
+	size_t	i;
+	int	w;
+
+	for (w = 0; w < st->conf->workers; w++)
+		if (st->pids[w] > 0)
+			kill(st->pids[w], sig);
+	for (i = 0; i < sizeof(st->retiring) / sizeof(st->retiring[0]); i++)
+		if (st->retiring[i] > 0)
+			kill(st->retiring[i], sig);
+}
+
+/*
+ * SIGHUP: parse, open and load everything anew; only when all of it
+ * worked do new workers start and the old ones retire (they stop
+ * accepting and finish what they are sending).  Sockets stay: the
+ * listen address, ports and worker count need a restart.
+ */
+static void
+main_reload(struct main_state *st)
+{
+	struct conf	*next = st->spare, *old = st->conf;
+	char		 err[1200];
+	size_t		 r = 0;
+	int		 w;
+
+	if (main_conf(&st->opts, next, err, sizeof(err)) == -1 ||
+	    main_open_roots(next, err, sizeof(err)) == -1) {
+		log_warnx("reload refused, old configuration kept: %s", err);
+		return;
+	}
+	if (tls_init(next, err, sizeof(err)) == -1) {
+		log_warnx("reload refused, old configuration kept: %s", err);
+		main_close_roots(next);
+		return;
+	}
+	if (strcmp(next->listen, old->listen) != 0 ||
+	    next->port != old->port || next->gopher_port != old->gopher_port ||
+	    next->workers != old->workers)
+		log_warnx("reload: listen, port, gopher and workers changes "
+		    "take effect at the next restart");
+	memcpy(next->listen, old->listen, sizeof(next->listen));
+	next->port = old->port;
+	next->gopher_port = old->gopher_port;
+	next->workers = old->workers;
+	st->conf = next;
+	st->spare = old;
+	for (w = 0; w < next->workers; w++) {
+		while (r < sizeof(st->retiring) / sizeof(st->retiring[0]) &&
+		    st->retiring[r] > 0)
+			r++;
+		if (st->pids[w] > 0) {
+			kill(st->pids[w], SIGUSR2);
+			if (r < sizeof(st->retiring) / sizeof(st->retiring[0]))
+				st->retiring[r] = st->pids[w];
+		}
+		st->pids[w] = main_spawn(st, w);
+	}
+	main_close_roots(old);
+	conf_free(old);
+	log_info("configuration reloaded");
+}
+
+/* A worker ended: retiring ones go quietly, others are restarted. */
+static void
+main_reap(struct main_state *st)
+{
+	size_t	i;
+	pid_t	pid;
+	int	status, w;
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		for (i = 0; i < sizeof(st->retiring) / sizeof(st->retiring[0]);
+		    i++)
+			if (st->retiring[i] == pid)
+				st->retiring[i] = 0;
+		for (w = 0; w < st->conf->workers && st->pids[w] != pid; w++)
+			;
+		if (w == st->conf->workers)
+			continue;
+		st->pids[w] = -1;
+		if (main_stop)
+			continue;
+		if (WIFSIGNALED(status))
+			log_warnx("worker %d killed by signal %d (%s)%s; "
+			    "restarting", w, WTERMSIG(status),
+			    strsignal(WTERMSIG(status)),
+			    WTERMSIG(status) == SIGSYS ?
+			    ": a system call outside the sandbox" : "");
+		else
+			log_warnx("worker %d exited with %d; restarting", w,
+			    WEXITSTATUS(status));
+		sleep(1);	/* no busy loop if it dies at once */
+		st->pids[w] = main_spawn(st, w);
+	}
+}
+
 static int
-main_supervise(const struct conf *conf, struct listener ls[][LISTEN_MAX],
-    int nls, pid_t *pids)
+main_alive(const struct main_state *st)
+{
+	size_t	i;
+	int	w, n = 0;
+
+	for (w = 0; w < st->conf->workers; w++)
+		n += st->pids[w] > 0;
+	for (i = 0; i < sizeof(st->retiring) / sizeof(st->retiring[0]); i++)
+		n += st->retiring[i] > 0;
+	return n;
+}
+
+/* Restart workers that die; reload on SIGHUP; stop on SIGTERM/SIGINT. */
+static void
+main_supervise(struct main_state *st)
 {
 	sigset_t	mask, old;
-	pid_t		pid;
-	int		status, w, alive = conf->workers;
 
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGCHLD);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGUSR1);
 	sigprocmask(SIG_BLOCK, &mask, &old);
-	while (alive > 0) {
-		while (!main_stop && !main_child)
+	while (main_alive(st) > 0) {
+		while (!main_stop && !main_child && !main_hup && !main_usr1)
 			sigsuspend(&old);
 		if (main_stop == 1) {
 			log_info("stopping");
-			for (w = 0; w < conf->workers; w++)
-				if (pids[w] > 0)
-					kill(pids[w], SIGTERM);
+			main_signal_all(st, SIGTERM);
 			main_stop = 2;
 		}
-		main_child = 0;
-		while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-			for (w = 0; w < conf->workers && pids[w] != pid; w++)
-				;
-			if (w == conf->workers)
-				continue;
-			pids[w] = -1;
-			alive--;
-			if (main_stop)
-				continue;
-			if (WIFSIGNALED(status))
-				log_warnx("worker %d killed by signal %d; "
-				    "restarting", w, WTERMSIG(status));
-			else
-				log_warnx("worker %d exited with %d; "
-				    "restarting", w, WEXITSTATUS(status));
-			sleep(1);	/* no busy loop if it dies at once */
-			pids[w] = main_spawn(conf, ls, nls, w);
-			if (pids[w] > 0)
-				alive++;
+		if (main_hup && !main_stop) {
+			main_hup = 0;
+			main_reload(st);
 		}
+		if (main_usr1) {
+			main_usr1 = 0;
+			log_reopen();
+			main_signal_all(st, SIGUSR1);
+		}
+		main_child = 0;
+		main_reap(st);
 	}
-	return 0;
+	sigprocmask(SIG_SETMASK, &old, NULL);
 }
 
 static void
-main_announce(const struct conf *conf, struct listener *ls, int nls)
+main_announce(const struct main_state *st)
 {
-	char	port[16] = "";
-	int	i;
+	const struct conf	*conf = st->conf;
+	char			 port[16] = "";
+	int			 i;
 
-	for (i = 0; i < nls; i++)
-		log_info("listening on %s (%s)", ls[i].name,
-		    ls[i].proto == LISTEN_GEMINI ? "gemini" : "gopher");
+	for (i = 0; i < st->nls; i++)
+		log_info("listening on %s (%s)", st->ls[0][i].name,
+		    st->ls[0][i].proto == LISTEN_GEMINI ? "gemini" : "gopher");
 	if (conf->public_port != CONF_DEFAULT_PORT)
 		snprintf(port, sizeof(port), ":%d", conf->public_port);
 	for (i = 0; i < conf->nhosts; i++)
@@ -283,54 +459,54 @@ main_announce(const struct conf *conf, struct listener *ls, int nls)
 	log_info("%d worker%s", conf->workers, conf->workers > 1 ? "s" : "");
 }
 
-int
-main(int argc, char *argv[])
+static void
+main_load(struct main_state *st)
 {
-	static struct listener	 ls[MAIN_WORKERS_MAX][LISTEN_MAX];
-	static struct conf	 conf;
-	struct main_opts	 o;
-	struct sigaction	 sa;
-	pid_t			 pids[MAIN_WORKERS_MAX];
-	char			 err[1200];
-	int			 w, nls = 0;
+	char	err[1200];
 
-	if (argc > 1 && strcmp(argv[1], "index") == 0)
-		return indexcmd_main(argc - 1, argv + 1);
-	memset(&o, 0, sizeof(o));
-	main_flags(argc, argv, &o);
-	log_init("capsuled", o.verbose);
-	main_conf(&o, &conf);
-	main_open_roots(&conf);
-	if (tls_init(&conf, err, sizeof(err)) == -1)
+	if (main_conf(&st->opts, st->conf, err, sizeof(err)) == -1 ||
+	    main_open_roots(st->conf, err, sizeof(err)) == -1 ||
+	    log_open(st->conf->logfile, err, sizeof(err)) == -1 ||
+	    tls_init(st->conf, err, sizeof(err)) == -1)
 		fatalx("%s", err);
 	if (mime_init() == -1)
 		log_warnx("libmagic database not loaded: unknown file "
 		    "types are served as application/octet-stream");
-	if (o.check) {
-		sandbox_report(&conf);
-		if (o.check > 1)
-			conf_print(&conf, stdout);
+}
+
+int
+main(int argc, char *argv[])
+{
+	static struct conf		confs[2];
+	static struct main_state	st;
+	int				w;
+
+	if (argc > 1 && strcmp(argv[1], "index") == 0)
+		return indexcmd_main(argc - 1, argv + 1);
+	main_flags(argc, argv, &st.opts);
+	log_init("capsuled", st.opts.verbose);
+	st.conf = &confs[0];
+	st.spare = &confs[1];
+	main_load(&st);
+	if (st.opts.check) {
+		sandbox_report(st.conf);
+		if (st.opts.check > 1)
+			conf_print(st.conf, stdout);
 		fprintf(stderr, "configuration OK\n");
 		return 0;
 	}
-	for (w = 0; w < conf.workers; w++)
-		nls = main_bind(&conf, ls[w]);
-	main_announce(&conf, ls[0], nls);
-	sandbox_drop(&conf);
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = main_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGCHLD, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-	signal(SIGHUP, SIG_IGN);
-	for (w = 0; w < conf.workers; w++)
-		pids[w] = main_spawn(&conf, ls, nls, w);
-	main_supervise(&conf, ls, nls, pids);
+	for (w = 0; w < st.conf->workers; w++)
+		st.nls = main_bind(st.conf, st.ls[w]);
+	main_announce(&st);
+	sandbox_drop(st.conf);
+	main_signals();
+	for (w = 0; w < st.conf->workers; w++)
+		st.pids[w] = main_spawn(&st, w);
+	main_supervise(&st);
 	tls_free();
 	mime_free();
-	conf_free(&conf);
+	main_close_roots(st.conf);
+	conf_free(st.conf);
 	log_info("stopped");
 	return 0;
 }

@@ -1,52 +1,559 @@
 /*
- * sandbox.c: privilege separation.  The parent binds and reads keys as
- * whoever started it, then drops to an unprivileged user; workers are
- * forked after that and never hold root.
+ * sandbox.c: least privilege, one function per role (after gmid).
+ *
+ * Threat model: a client who finds a memory-safety bug in a worker
+ * (TLS, the request parsers, libmagic) gets whatever the worker can do.
+ * So the parent binds the sockets, loads the keys and the magic database
+ * and opens every capsule root as whoever started it, then chroots (if
+ * configured) and drops root for good; workers are forked after that
+ * and each gives up what serving does not need before its first accept:
+ * on Linux Landlock leaves it read access beneath the roots only and a
+ * seccomp allow-list takes away exec, new sockets, fork and ptrace; on
+ * OpenBSD pledge(2) and unveil(2) do the same.
  */
 #include <sys/types.h>
+#include <sys/stat.h>
 
+#include <errno.h>
 #include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
+
+#if defined(__linux__)
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/landlock.h>
+#include <linux/seccomp.h>
+
+#include <fcntl.h>
+#include <stddef.h>
+#include <stdint.h>
+#endif
 
 #include "log.h"
 #include "sandbox.h"
 
-void
-sandbox_drop(const struct conf *conf)
-{
-	struct passwd	*pw;
+/*
+ * AddressSanitizer's runtime needs more than the server at exit:
+ * LeakSanitizer clones a tracer that ptraces the process and reads
+ * /proc/self.  Such builds are for tests, never for production.
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#define SANDBOX_SANITIZER	1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SANDBOX_SANITIZER	1
+#endif
+#endif
+#ifndef SANDBOX_SANITIZER
+#define SANDBOX_SANITIZER	0
+#endif
 
-	if (geteuid() != 0)
-		return;
-	if (conf->user[0] == '\0') {
-		log_warnx("WARNING: running as root with no user to drop to; "
-		    "use -u USER (or \"user\" in the config)");
-		return;
-	}
-	if ((pw = getpwnam(conf->user)) == NULL)
-		fatalx("unknown user %s", conf->user);
+static void
+sandbox_chroot(const char *dir)
+{
+	if (chroot(dir) == -1 || chdir("/") == -1)
+		fatal("chroot %s", dir);
+	log_info("chrooted to %s", dir);
+}
+
+static void
+sandbox_setuser(const struct passwd *pw)
+{
 	if (setgroups(1, &pw->pw_gid) == -1 ||
 	    setresgid(pw->pw_gid, pw->pw_gid, pw->pw_gid) == -1 ||
 	    setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid) == -1)
-		fatal("cannot drop privileges to %s", conf->user);
+		fatal("cannot drop privileges to %s", pw->pw_name);
 	/* Checked: regaining root must fail now. */
 	if (setuid(0) != -1 || seteuid(0) != -1)
 		fatalx("privileges could be regained after dropping them");
-	log_info("running as %s (uid %d)", conf->user, (int)pw->pw_uid);
+	log_info("running as %s (uid %d)", pw->pw_name, (int)pw->pw_uid);
+}
+
+/*
+ * The keys are in the SSL_CTXs since tls_init(); nothing reads the
+ * files again.  If the unprivileged user can still open one, a worker
+ * on a kernel without Landlock could leak it: say so.
+ */
+static void
+sandbox_keys_check(const struct conf *conf)
+{
+	int	i;
+
+	for (i = 0; i < conf->nhosts; i++)
+		if (access(conf->hosts[i].key, R_OK) == 0)
+			log_warnx("%s: private key still readable after "
+			    "dropping to %s; it is loaded at start-up and "
+			    "never needed again: make it readable by root "
+			    "only", conf->hosts[i].key, conf->user);
+}
+
+void
+sandbox_drop(const struct conf *conf)
+{
+	struct passwd	*pw = NULL;
+
+	if (geteuid() != 0) {
+		if (conf->chroot[0] != '\0')
+			log_warnx("chroot %s ignored: only root can chroot",
+			    conf->chroot);
+		return;
+	}
+	if (conf->user[0] == '\0')
+		log_warnx("WARNING: running as root with no user to drop to; "
+		    "use -u USER (or \"user\" in the config)");
+	else if ((pw = getpwnam(conf->user)) == NULL)
+		fatalx("unknown user %s", conf->user);
+	if (conf->chroot[0] != '\0')
+		sandbox_chroot(conf->chroot);
+	if (pw == NULL)
+		return;
+	sandbox_setuser(pw);
+	sandbox_keys_check(conf);
+}
+
+/* What -n prints about privileges and key files, on every system. */
+static void
+sandbox_report_privileges(const struct conf *conf)
+{
+	struct stat	sb;
+	int		i;
+
+	fprintf(stderr, "privileges: %s\n", geteuid() != 0 ? "not root" :
+	    conf->user[0] ? "root, dropping to the configured user" :
+	    "root, NO user to drop to");
+	if (geteuid() == 0 && conf->user[0] != '\0')
+		fprintf(stderr, "user: %s%s\n", conf->user,
+		    getpwnam(conf->user) ? "" : " (UNKNOWN user)");
+	if (conf->chroot[0] != '\0')
+		fprintf(stderr, "chroot: %s%s\n", conf->chroot,
+		    geteuid() == 0 ? "" : " (ignored: not root)");
+	for (i = 0; i < conf->nhosts; i++)
+		if (stat(conf->hosts[i].key, &sb) == 0 &&
+		    (sb.st_mode & 077) != 0)
+			fprintf(stderr, "WARNING: %s: private key is readable "
+			    "by group or others (mode %03o)\n",
+			    conf->hosts[i].key, (unsigned)(sb.st_mode & 0777));
+}
+
+#if defined(__linux__)
+
+/* Newer than Debian 12's <linux/landlock.h>; values are kernel ABI. */
+#ifndef LANDLOCK_ACCESS_FS_TRUNCATE
+#define LANDLOCK_ACCESS_FS_TRUNCATE		(1ULL << 14)	/* ABI 3 */
+#endif
+#ifndef LANDLOCK_ACCESS_FS_IOCTL_DEV
+#define LANDLOCK_ACCESS_FS_IOCTL_DEV		(1ULL << 15)	/* ABI 5 */
+#endif
+#ifndef LANDLOCK_ACCESS_NET_BIND_TCP
+#define LANDLOCK_ACCESS_NET_BIND_TCP		(1ULL << 0)	/* ABI 4 */
+#define LANDLOCK_ACCESS_NET_CONNECT_TCP		(1ULL << 1)
+#endif
+#ifndef LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET
+#define LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET	(1ULL << 0)	/* ABI 6 */
+#define LANDLOCK_SCOPE_SIGNAL			(1ULL << 1)
+#endif
+
+#define SANDBOX_LL_FS_ALL	((LANDLOCK_ACCESS_FS_IOCTL_DEV << 1) - 1)
+#define SANDBOX_LL_FS_READ	(LANDLOCK_ACCESS_FS_READ_FILE | \
+				 LANDLOCK_ACCESS_FS_READ_DIR)
+
+/*
+ * struct landlock_ruleset_attr as of ABI 6.  Older kernels take the
+ * larger struct as long as the fields they do not know are zero.
+ */
+struct sandbox_ll_attr {
+	uint64_t	handled_access_fs;
+	uint64_t	handled_access_net;
+	uint64_t	scoped;
+};
+
+int
+sandbox_landlock_abi(void)
+{
+	int	abi;
+
+	abi = (int)syscall(SYS_landlock_create_ruleset, NULL, 0,
+	    LANDLOCK_CREATE_RULESET_VERSION);
+	return abi < 0 ? 0 : abi;
+}
+
+/*
+ * Handle every right the kernel knows, so all of them are denied unless
+ * a rule allows them: the fall-through ladder from landlock(7).
+ */
+static void
+sandbox_ll_handled(int abi, struct sandbox_ll_attr *attr)
+{
+	attr->handled_access_fs = SANDBOX_LL_FS_ALL;
+	attr->handled_access_net = LANDLOCK_ACCESS_NET_BIND_TCP |
+	    LANDLOCK_ACCESS_NET_CONNECT_TCP;
+	attr->scoped = LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET |
+	    LANDLOCK_SCOPE_SIGNAL;
+	switch (abi) {
+	case 1:
+		attr->handled_access_fs &= ~LANDLOCK_ACCESS_FS_REFER;
+		/* FALLTHROUGH */
+	case 2:
+		attr->handled_access_fs &= ~LANDLOCK_ACCESS_FS_TRUNCATE;
+		/* FALLTHROUGH */
+	case 3:
+		attr->handled_access_net = 0;
+		/* FALLTHROUGH */
+	case 4:
+		attr->handled_access_fs &= ~LANDLOCK_ACCESS_FS_IOCTL_DEV;
+		/* FALLTHROUGH */
+	case 5:
+		attr->scoped = 0;
+		break;
+	}
+}
+
+static int
+sandbox_ll_allow(int ruleset, int dirfd, uint64_t access)
+{
+	struct landlock_path_beneath_attr	pb;
+
+	memset(&pb, 0, sizeof(pb));
+	pb.allowed_access = access;
+	pb.parent_fd = dirfd;
+	return (int)syscall(SYS_landlock_add_rule, ruleset,
+	    LANDLOCK_RULE_PATH_BENEATH, &pb, 0);
+}
+
+/* LeakSanitizer reads /proc/self/{maps,task} at exit. */
+static int
+sandbox_ll_sanitizer(int ruleset)
+{
+	int	fd, rv, saved;
+
+	if (!SANDBOX_SANITIZER)
+		return 0;
+	if ((fd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return -1;
+	rv = sandbox_ll_allow(ruleset, fd, SANDBOX_LL_FS_READ);
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return rv;
+}
+
+int
+sandbox_landlock(const int *dirfds, int n)
+{
+	struct sandbox_ll_attr	attr;
+	int			abi, ruleset, i, saved;
+
+	if ((abi = sandbox_landlock_abi()) == 0) {
+		errno = EOPNOTSUPP;
+		return -1;
+	}
+	sandbox_ll_handled(abi, &attr);
+	ruleset = (int)syscall(SYS_landlock_create_ruleset, &attr,
+	    sizeof(attr), 0);
+	if (ruleset == -1)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (sandbox_ll_allow(ruleset, dirfds[i],
+		    SANDBOX_LL_FS_READ) == -1)
+			goto fail;
+	if (sandbox_ll_sanitizer(ruleset) == -1 ||
+	    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1 ||
+	    syscall(SYS_landlock_restrict_self, ruleset, 0) == -1)
+		goto fail;
+	close(ruleset);
+	return 0;
+fail:
+	saved = errno;
+	close(ruleset);
+	errno = saved;
+	return -1;
+}
+
+#if defined(__x86_64__)
+#define SANDBOX_ARCH	AUDIT_ARCH_X86_64
+#elif defined(__aarch64__)
+#define SANDBOX_ARCH	AUDIT_ARCH_AARCH64
+#endif
+
+/* Two instructions per system call keep every jump offset local. */
+#define SANDBOX_ALLOW(name)						\
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_##name, 0, 1),		\
+	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)
+
+int
+sandbox_seccomp_available(void)
+{
+#ifdef SANDBOX_ARCH
+	/* EINVAL: the kernel was built without CONFIG_SECCOMP. */
+	return prctl(PR_GET_SECCOMP, 0, 0, 0, 0) != -1;
+#else
+	return 0;
+#endif
+}
+
+#ifdef SANDBOX_ARCH
+/*
+ * What a worker calls once serving, found with strace -f over the
+ * integration suite: the event loop, accept4, TLS on non-blocking
+ * sockets, openat2/getdents beneath the roots, libmagic on an open fd,
+ * memory, clocks, logging to stderr or the syslog socket opened at
+ * start-up.  Not here: execve, fork/clone, ptrace, socket (except the
+ * AF_UNIX case below), bind, connect, chmod, unlink, mount...
+ */
+static struct sock_filter sandbox_filter[] = {
+	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data,
+	    arch)),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SANDBOX_ARCH, 1, 0),
+	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data,
+	    nr)),
+	SANDBOX_ALLOW(read),
+	SANDBOX_ALLOW(write),
+	SANDBOX_ALLOW(writev),
+	SANDBOX_ALLOW(close),
+	SANDBOX_ALLOW(epoll_pwait),
+#ifdef __NR_epoll_wait
+	SANDBOX_ALLOW(epoll_wait),
+#endif
+	SANDBOX_ALLOW(epoll_ctl),
+	SANDBOX_ALLOW(epoll_create1),
+	SANDBOX_ALLOW(accept4),
+	SANDBOX_ALLOW(recvfrom),
+	SANDBOX_ALLOW(sendto),
+	SANDBOX_ALLOW(shutdown),
+	SANDBOX_ALLOW(getsockname),
+	SANDBOX_ALLOW(getpeername),
+	SANDBOX_ALLOW(setsockopt),
+	SANDBOX_ALLOW(openat),
+	SANDBOX_ALLOW(openat2),
+	SANDBOX_ALLOW(getdents64),
+	SANDBOX_ALLOW(fstat),
+	SANDBOX_ALLOW(newfstatat),
+	SANDBOX_ALLOW(statx),
+	SANDBOX_ALLOW(lseek),
+	SANDBOX_ALLOW(pread64),
+	SANDBOX_ALLOW(dup),
+	SANDBOX_ALLOW(fcntl),
+	SANDBOX_ALLOW(brk),
+	SANDBOX_ALLOW(mmap),
+	SANDBOX_ALLOW(munmap),
+	SANDBOX_ALLOW(mremap),
+	SANDBOX_ALLOW(mprotect),
+	SANDBOX_ALLOW(madvise),
+	SANDBOX_ALLOW(futex),
+	SANDBOX_ALLOW(getrandom),
+	SANDBOX_ALLOW(clock_gettime),
+	SANDBOX_ALLOW(gettimeofday),
+	SANDBOX_ALLOW(getpid),
+	SANDBOX_ALLOW(prlimit64),
+	SANDBOX_ALLOW(rt_sigaction),
+	SANDBOX_ALLOW(rt_sigprocmask),
+	SANDBOX_ALLOW(rt_sigreturn),
+	SANDBOX_ALLOW(exit),
+	SANDBOX_ALLOW(exit_group),
+#if SANDBOX_SANITIZER
+	SANDBOX_ALLOW(clone),
+	SANDBOX_ALLOW(ptrace),
+	SANDBOX_ALLOW(wait4),
+	SANDBOX_ALLOW(prctl),
+	SANDBOX_ALLOW(sched_yield),
+	SANDBOX_ALLOW(sigaltstack),
+	SANDBOX_ALLOW(gettid),
+	SANDBOX_ALLOW(tgkill),
+	SANDBOX_ALLOW(readlinkat),
+#ifdef __NR_readlink
+	SANDBOX_ALLOW(readlink),
+#endif
+#ifdef __NR_open
+	SANDBOX_ALLOW(open),
+#endif
+#endif
+	/*
+	 * glibc's syslog() reconnects to /dev/log with socket(AF_UNIX)
+	 * after a send fails: let that fail instead of killing the worker
+	 * (the message is lost).  Any other socket kills.
+	 */
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_socket, 0, 3),
+	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data,
+	    args[0])),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AF_UNIX, 0, 1),
+	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EACCES),
+	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+};
+#endif
+
+int
+sandbox_seccomp(void)
+{
+#ifdef SANDBOX_ARCH
+	struct sock_fprog	prog;
+
+	prog.len = sizeof(sandbox_filter) / sizeof(sandbox_filter[0]);
+	prog.filter = sandbox_filter;
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
+		return -1;
+	return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0);
+#else
+	errno = ENOSYS;
+	return -1;
+#endif
+}
+
+/*
+ * No new privileges first (Landlock and seccomp need it), then Landlock,
+ * then the filter: its allow-list has no landlock_* calls.  Any failure
+ * is fatal: the parent logs the death and restarts the worker.
+ */
+void
+sandbox_worker(const struct conf *conf)
+{
+	char	ll[64], sc[32];
+	int	fds[CONF_HOSTS_MAX], i, abi;
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
+		fatal("prctl(PR_SET_NO_NEW_PRIVS)");
+	for (i = 0; i < conf->nhosts; i++)
+		fds[i] = conf->hosts[i].rootfd;
+	snprintf(ll, sizeof(ll), "no Landlock in this kernel");
+	if ((abi = sandbox_landlock_abi()) > 0) {
+		if (sandbox_landlock(fds, conf->nhosts) == -1)
+			fatal("landlock");
+		snprintf(ll, sizeof(ll), "landlock ABI %d", abi);
+	}
+	snprintf(sc, sizeof(sc), "no seccomp");
+	if (sandbox_seccomp_available()) {
+		if (sandbox_seccomp() == -1)
+			fatal("seccomp filter");
+		snprintf(sc, sizeof(sc), "seccomp filter");
+	}
+	log_info("sandbox: %s, %s, no-new-privs%s%s", ll, sc,
+	    geteuid() == 0 ? ", STILL ROOT (no user to drop to)" : "",
+	    SANDBOX_SANITIZER ? " (sanitizer build: /proc readable, "
+	    "LeakSanitizer's calls allowed)" : "");
+}
+
+static void
+sandbox_report_os(void)
+{
+	int	abi = sandbox_landlock_abi();
+
+	if (abi > 0)
+		fprintf(stderr, "landlock: ABI %d: workers read only beneath "
+		    "the roots\n", abi);
+	else
+		fprintf(stderr, "landlock: not available in this kernel\n");
+	fprintf(stderr, "seccomp: %s\n", sandbox_seccomp_available() ?
+	    "available: workers run under a system call allow-list" :
+	    "NOT available (kernel or architecture)");
+}
+
+#elif defined(__OpenBSD__)
+
+int
+sandbox_landlock_abi(void)
+{
+	return 0;
+}
+
+int
+sandbox_landlock(const int *dirfds, int n)
+{
+	(void)dirfds;
+	(void)n;
+	errno = ENOSYS;
+	return -1;
+}
+
+int
+sandbox_seccomp_available(void)
+{
+	return 0;
+}
+
+int
+sandbox_seccomp(void)
+{
+	errno = ENOSYS;
+	return -1;
+}
+
+void
+sandbox_worker(const struct conf *conf)
+{
+	int	i;
+
+	for (i = 0; i < conf->nhosts; i++)
+		if (unveil(conf->hosts[i].root, "r") == -1)
+			fatal("unveil %s", conf->hosts[i].root);
+	if (unveil(NULL, NULL) == -1)
+		fatal("unveil");
+	if (pledge("stdio rpath inet", NULL) == -1)
+		fatal("pledge");
+	log_info("sandbox: pledge \"stdio rpath inet\", unveil of the roots");
+}
+
+static void
+sandbox_report_os(void)
+{
+	fprintf(stderr, "pledge, unveil: workers read only beneath the "
+	    "roots\n");
+}
+
+#else
+
+int
+sandbox_landlock_abi(void)
+{
+	return 0;
+}
+
+int
+sandbox_landlock(const int *dirfds, int n)
+{
+	(void)dirfds;
+	(void)n;
+	errno = ENOSYS;
+	return -1;
+}
+
+int
+sandbox_seccomp_available(void)
+{
+	return 0;
+}
+
+int
+sandbox_seccomp(void)
+{
+	errno = ENOSYS;
+	return -1;
 }
 
 void
 sandbox_worker(const struct conf *conf)
 {
 	(void)conf;
+	log_info("sandbox: none on this system (privileges dropped only)");
 }
+
+static void
+sandbox_report_os(void)
+{
+	fprintf(stderr, "sandbox: none on this system\n");
+}
+
+#endif
 
 void
 sandbox_report(const struct conf *conf)
 {
-	fprintf(stderr, "privileges: %s\n", geteuid() != 0 ? "not root" :
-	    conf->user[0] ? "root, dropping to the configured user" :
-	    "root, NO user to drop to");
+	sandbox_report_privileges(conf);
+	sandbox_report_os();
 }

@@ -6,15 +6,30 @@
 
 #include "capsuled.h"
 
-/* Parent, after binding and loading keys: drop to conf->user when
- * started as root (setgroups/setgid/setuid, checked); warn when root
- * has no user to drop to. */
+/* Parent, after binding and loading keys and the magic database:
+ * chroot to conf->chroot and drop to conf->user when started as root
+ * (setgroups/setgid/setuid, checked); warn when root has no user to
+ * drop to, or when the dropped user can still read a private key. */
 void	sandbox_drop(const struct conf *);
 
-/* A worker, before serving: restrict what it can reach. */
+/* A worker, before serving: on Linux no-new-privs, Landlock (read
+ * beneath the roots only) and the seccomp allow-list; on OpenBSD
+ * unveil and pledge.  Logs one line naming what is in force; fatal if
+ * a protection the system offers cannot be applied. */
 void	sandbox_worker(const struct conf *);
 
 /* For capsuled -n: what this kernel allows, to stderr. */
 void	sandbox_report(const struct conf *);
+
+/* The parts of sandbox_worker(), exported for tests/unit/test_sandbox.c.
+ * sandbox_landlock_abi() is the kernel's Landlock ABI, 0 without it.
+ * sandbox_landlock() restricts the calling process for good to reading
+ * beneath the directories dirfds[0..n); sandbox_seccomp() installs the
+ * worker's filter (anything else kills the process with SIGSYS).  Both
+ * return 0, or -1 with errno (ENOSYS/EOPNOTSUPP where unsupported). */
+int	sandbox_landlock_abi(void);
+int	sandbox_landlock(const int *dirfds, int n);
+int	sandbox_seccomp_available(void);
+int	sandbox_seccomp(void);
 
 #endif

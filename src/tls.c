@@ -159,21 +159,29 @@ fail:
 	return NULL;
 }
 
+/*
+ * Build every context first and swap only when all succeeded, so a
+ * reload with a broken certificate keeps the contexts in service.
+ */
 int
 tls_init(const struct conf *conf, char *errbuf, size_t errbufsize)
 {
-	int	i;
+	SSL_CTX	*ctxs[CONF_HOSTS_MAX];
+	int	 i, j;
 
-	tls_conf = conf;
 	for (i = 0; i < conf->nhosts; i++) {
-		tls_ctxs[i] = tls_ctx_new(conf, &conf->hosts[i], errbuf,
+		ctxs[i] = tls_ctx_new(conf, &conf->hosts[i], errbuf,
 		    errbufsize);
-		if (tls_ctxs[i] == NULL) {
-			tls_free();
+		if (ctxs[i] == NULL) {
+			for (j = 0; j < i; j++)
+				SSL_CTX_free(ctxs[j]);
 			return -1;
 		}
-		tls_nctxs = i + 1;
 	}
+	tls_free();
+	memcpy(tls_ctxs, ctxs, sizeof(ctxs[0]) * (size_t)conf->nhosts);
+	tls_nctxs = conf->nhosts;
+	tls_conf = conf;
 	return 0;
 }
 

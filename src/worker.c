@@ -21,6 +21,7 @@
 #include "worker.h"
 
 #define WORKER_GRACE_MS		10000	/* in-flight responses at exit */
+#define WORKER_RETIRE_MS	3600000	/* ... after a reload, at most */
 
 struct worker_listener {
 	struct loop_ev		 ev;
@@ -42,11 +43,20 @@ worker_conf(void)
 	return worker_cf;
 }
 
+static volatile sig_atomic_t	 worker_reopen;
+
+/* SIGTERM: stop within WORKER_GRACE_MS.  SIGUSR2 (a reload retires this
+ * worker): stop accepting, finish every response, however long, each
+ * bounded by its own timeouts.  SIGUSR1: reopen the log. */
 static void
 worker_signal(int sig)
 {
-	(void)sig;
-	worker_stopping = 1;
+	if (sig == SIGUSR1)
+		worker_reopen = 1;
+	else if (sig == SIGUSR2 && !worker_stopping)
+		worker_stopping = 2;
+	else
+		worker_stopping = 1;
 }
 
 /*
@@ -117,10 +127,19 @@ worker_tick(void *arg)
 
 	(void)arg;
 	conn_sweep(now);
+	if (worker_reopen) {
+		worker_reopen = 0;
+		log_reopen();
+	}
 	if (worker_stopping && worker_stop_deadline == 0) {
 		worker_stop_listening();
-		worker_stop_deadline = now + WORKER_GRACE_MS;
+		worker_stop_deadline = now + (worker_stopping == 2 ?
+		    WORKER_RETIRE_MS : WORKER_GRACE_MS);
 	}
+	/* A SIGTERM after SIGUSR2 shortens the wait. */
+	if (worker_stopping == 1 && worker_stop_deadline > now +
+	    WORKER_GRACE_MS)
+		worker_stop_deadline = now + WORKER_GRACE_MS;
 	if (worker_stop_deadline != 0 && (conn_count() == 0 ||
 	    now >= worker_stop_deadline))
 		loop_stop(worker_loop);
@@ -162,6 +181,8 @@ worker_signals(void)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
+	sigaction(SIGUSR2, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGHUP, SIG_IGN);
 }

@@ -7,9 +7,9 @@
  *	    -o tests/bench/gembench tests/bench/gembench.c \
  *	    $(pkg-config --cflags --libs openssl)
  *
- * Usage: gembench [-gqr] [-c conc] [-d secs] [-h host] [-k idle]
- *	    [-n reqs] [-p port] [-S sni] [-t 1.2|1.3] [-u url|path]
- *	    [-w timeout]
+ * Usage: gembench [-gqr] [-B nsrc] [-c conc] [-d secs] [-h host]
+ *	    [-k idle] [-n reqs] [-p port] [-S sni] [-t 1.2|1.3]
+ *	    [-u url|path] [-w timeout]
  *
  * Every request opens a new TCP (and TLS) connection, because that is
  * what Gemini clients do: the handshake is most of the server's work,
@@ -18,6 +18,10 @@
  *
  * Each request reads to EOF and must end with close_notify (Gemini
  * spec sect. 4.3); an EOF without it counts as error "no_close_notify".
+ * -B N spreads the connections over N source addresses 127.1.x.y, so a
+ * server's per-address connection cap sees N clients rather than one
+ * (capsuled allows 32 per address by default; -k 10000 needs -B 313+).
+ *
  * Latencies go into a log-linear histogram (1 us steps below 1 ms,
  * then 512 steps per power of two: under 0.2 % error), so memory is
  * fixed whether the run is bounded by -n or by -d.
@@ -57,6 +61,11 @@
 #define HIST_BITS	9
 #define HIST_SUB	(1u << HIST_BITS)
 #define HIST_N		(2 * HIST_SUB + 32 * HIST_SUB)
+#define SRC_MAX		(254 * 256)	/* -B: 127.1.0.1 .. 127.1.255.254 */
+
+#ifndef IP_BIND_ADDRESS_NO_PORT
+#define IP_BIND_ADDRESS_NO_PORT	24	/* Linux 4.2 */
+#endif
 
 enum cstate {
 	CS_FREE,
@@ -109,6 +118,7 @@ struct opts {
 	int		 idle;
 	int		 quiet;
 	double		 timeout;
+	int		 nsrc;		/* -B */
 };
 
 struct stats {
@@ -138,6 +148,7 @@ struct bench {
 	int			 inflight;
 	int			 idle_started;
 	int			 idle_pending;	/* handshakes in flight */
+	unsigned		 srcnext;
 	int			 measuring;	/* idle pool ready */
 	uint64_t		 t0;
 	uint64_t		 tstop;		/* ns; 0 = no time bound */
@@ -155,7 +166,7 @@ static void	usage(void) __attribute__((noreturn));
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: gembench [-gqr] [-c conc] [-d secs] "
+	fprintf(stderr, "usage: gembench [-gqr] [-B nsrc] [-c conc] [-d secs] "
 	    "[-h host] [-k idle] [-n reqs]\n"
 	    "\t[-p port] [-S sni] [-t 1.2|1.3] [-u url|path|selector] "
 	    "[-w timeout]\n");
@@ -217,8 +228,9 @@ opts_parse(struct opts *o, int argc, char **argv)
 	o->port = 1965;
 	o->conc = 1;
 	o->timeout = 10;
-	while ((ch = getopt(argc, argv, "c:d:gh:k:n:p:qrS:t:u:w:")) != -1) {
+	while ((ch = getopt(argc, argv, "B:c:d:gh:k:n:p:qrS:t:u:w:")) != -1) {
 		switch (ch) {
+		case 'B': o->nsrc = num_arg(optarg, 1, SRC_MAX, "-B"); break;
 		case 'c': o->conc = num_arg(optarg, 1, 100000, "-c"); break;
 		case 'd': o->duration = sec_arg(optarg, "-d"); break;
 		case 'g': o->gopher = 1; break;
@@ -335,6 +347,10 @@ bench_resolve(struct bench *b)
 		fprintf(stderr, "gembench: %s: %s\n", b->o.host,
 		    gai_strerror(rc));
 		exit(1);
+	}
+	if (b->o.nsrc && res->ai_family != AF_INET) {
+		fprintf(stderr, "gembench: -B needs an IPv4 loopback host\n");
+		exit(2);
 	}
 	memcpy(&b->addr, res->ai_addr, res->ai_addrlen);
 	b->addrlen = res->ai_addrlen;
@@ -504,6 +520,27 @@ client_want(struct bench *b, struct client *c, uint32_t ev)
 	return epoll_ctl(b->ep, EPOLL_CTL_MOD, c->fd, &e);
 }
 
+/*
+ * -B: bind to the next source address.  IP_BIND_ADDRESS_NO_PORT leaves
+ * the port to connect(), so each source address has its own ephemeral
+ * port range instead of bind() reserving ports from one shared pool.
+ */
+static int
+client_bind(struct bench *b, int fd)
+{
+	struct sockaddr_in	 sin;
+	unsigned		 k = b->srcnext++ % b->o.nsrc;
+	int			 one = 1;
+
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(0x7f010000u | (k / 254) << 8 |
+	    (k % 254 + 1));
+	setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one,
+	    sizeof(one));
+	return bind(fd, (struct sockaddr *)&sin, sizeof(sin));
+}
+
 /* Open a socket and start a non-blocking connect. */
 static void
 client_start(struct bench *b, struct client *c, int idle)
@@ -527,6 +564,10 @@ client_start(struct bench *b, struct client *c, int idle)
 	/* TLS 1.3 writes Finished and the request separately; Nagle would
 	 * hold the request for the server's delayed ACK. */
 	setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (b->o.nsrc && client_bind(b, c->fd) == -1) {
+		client_fail(b, c, E_CONNECT);
+		return;
+	}
 	if (connect(c->fd, (struct sockaddr *)&b->addr, b->addrlen) == -1 &&
 	    errno != EINPROGRESS) {
 		client_fail(b, c, E_CONNECT);
@@ -903,6 +944,10 @@ bench_report(const struct bench *b)
 			    (unsigned long long)st->idle_up,
 			    (unsigned long long)st->idle_lost);
 	}
+	if (b->o.idle)
+		fprintf(stderr, "IDLE end established=%llu dropped=%llu\n",
+		    (unsigned long long)st->idle_up,
+		    (unsigned long long)st->idle_lost);
 	printf("RESULT reqs=%llu errors=%llu rps=%.1f mbps=%.3f p50=%.3f "
 	    "p90=%.3f p99=%.3f max=%.3f resumed=%llu\n",
 	    (unsigned long long)st->ok, (unsigned long long)errs, rps, mbps,

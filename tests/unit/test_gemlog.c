@@ -497,6 +497,30 @@ test_cache(int dfd)
 	gemlog_cache_free();
 }
 
+/*
+ * A post written in the same second as the build, then rewritten with
+ * the very same mtime: only the "racy" rule can notice it.
+ */
+static void
+test_cache_racy(int dfd)
+{
+	struct gemlog_feed	 feed = { "gemini://h/r/", NULL };
+	struct timespec		 ts = { 1, 200000000 };
+	time_t			 now = time(NULL);
+	const struct buf	*b;
+
+	put(dfd, "2026-03-01-racy.gmi", "# Before\n", now);
+	touch_dir(dfd, T_OLD + 500);
+	b = gemlog_get(dfd, "h/r/", GEMLOG_INDEX, &feed);
+	CHECK(has(b, "2026-03-01 Before\n"), "racy post indexed");
+	put(dfd, "2026-03-01-racy.gmi", "# After\n", now);
+	nanosleep(&ts, NULL);
+	b = gemlog_get(dfd, "h/r/", GEMLOG_INDEX, &feed);
+	CHECK(has(b, "2026-03-01 After\n"),
+	    "same-second rewrite seen: a racy entry is rebuilt");
+	gemlog_cache_free();
+}
+
 static int
 test_fs(void)
 {
@@ -510,6 +534,7 @@ test_fs(void)
 	}
 	test_scan(dfd);
 	test_cache(dfd);
+	test_cache_racy(dfd);
 	close(dfd);
 	if (snprintf(cmd, sizeof(cmd), "rm -rf %s", dir) >= (int)sizeof(cmd))
 		return -1;

@@ -20,8 +20,15 @@ LIBOBJS	:= $(LIBSRCS:src/%.c=build/%.o)
 SANOBJS	:= $(LIBSRCS:src/%.c=build/asan/%.o)
 UNITSRC	:= $(wildcard tests/unit/test_*.c)
 UNITBIN	:= $(UNITSRC:tests/unit/%.c=build/asan/%)
+FUZZCC	?= clang
+FUZZFLAGS = -g -O1 -std=c11 -D_GNU_SOURCE -fsanitize=fuzzer-no-link,address,undefined
+FUZZOBJS := $(LIBSRCS:src/%.c=build/fuzz/%.o)
+FUZZSRC	:= $(wildcard tests/fuzz/fuzz_*.c)
+FUZZBIN	:= $(FUZZSRC:tests/fuzz/%.c=build/fuzz/%)
+FUZZ_SECONDS ?= 60
 
-.PHONY: all run check unit integration deps certs bench clean install fuzz
+.PHONY: all run check unit deps certs bench bench-peers clean install \
+	fuzz fuzz-build stress
 
 all: capsuled
 
@@ -40,7 +47,14 @@ build/asan/capsuled: build/asan/main.o $(SANOBJS)
 build/asan/test_%: tests/unit/test_%.c tests/unit/test.h $(SANOBJS)
 	$(CC) $(CFLAGS) $(SANFLAGS) -Isrc -o $@ $< $(SANOBJS) $(LDLIBS)
 
-build build/asan:
+build/fuzz/%.o: src/%.c $(wildcard src/*.h) | build/fuzz
+	$(FUZZCC) $(FUZZFLAGS) $(shell pkg-config --cflags $(PKGS)) -c -o $@ $<
+
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZOBJS)
+	$(FUZZCC) $(FUZZFLAGS) -fsanitize=fuzzer -Isrc -o $@ $< $(FUZZOBJS) \
+	    $(LDLIBS)
+
+build build/asan build/fuzz:
 	mkdir -p $@
 
 # Installs missing Debian packages when run as root; names them otherwise.
@@ -58,8 +72,39 @@ unit: $(UNITBIN)
 
 check:
 	@sh scripts/deps.sh check
-	@$(MAKE) --no-print-directory capsuled build/asan/capsuled $(UNITBIN)
+	@$(MAKE) --no-print-directory capsuled build/asan/capsuled $(UNITBIN) \
+	    fuzz-build
 	@sh scripts/check.sh $(UNITBIN)
+
+fuzz-build: $(FUZZBIN)
+
+# Each harness for FUZZ_SECONDS, from its committed seed corpus.
+fuzz:
+	@sh scripts/deps.sh check
+	@$(MAKE) --no-print-directory fuzz-build
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) sh scripts/fuzz.sh $(FUZZBIN)
+
+stress: capsuled
+	@sh scripts/deps.sh check
+	@bash scripts/stress.sh
+
+bench: capsuled
+	@sh scripts/deps.sh check
+	@bash tests/bench/bench.sh
+
+bench-peers: capsuled
+	@sh scripts/deps.sh check
+	@bash tests/bench/bench-peers.sh
+
+install: capsuled
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/man/man8 \
+	    $(DESTDIR)$(PREFIX)/share/man/man5 \
+	    $(DESTDIR)$(PREFIX)/share/doc/capsuled
+	install -m 755 capsuled $(DESTDIR)$(PREFIX)/sbin/capsuled
+	install -m 644 man/capsuled.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+	install -m 644 man/capsuled.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/
+	install -m 644 capsuled.conf.example contrib/capsuled.service \
+	    $(DESTDIR)$(PREFIX)/share/doc/capsuled/
 
 clean:
 	rm -rf build capsuled

@@ -92,8 +92,9 @@ struct conf {
 	char			 logfile[CONF_PATH_MAX]; /* "" = stderr */
 	int			 log_format;	/* CONF_LOG_* */
 	int			 log_address;	/* CONF_ADDR_* */
-	double			 rate;		/* requests/s per address, 0 off */
-	int			 burst;		/* bucket size */
+	int			 rate;		/* requests a minute per address,
+						   0 = no limit */
+	int			 burst;		/* requests at once */
 	int			 verbose;
 	struct conf_host	 hosts[CONF_HOSTS_MAX];
 	int			 nhosts;

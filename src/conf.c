@@ -550,6 +550,67 @@ conf_set_timeout(struct conf_parser *p)
 	return conf_num_line(p, &p->conf->timeout, 1, 3600);
 }
 
+/* log = "log" path; "" = stderr */
+static int
+conf_set_log(struct conf_parser *p)
+{
+	return conf_str_line(p, p->conf->logfile, sizeof(p->conf->logfile),
+	    1);
+}
+
+static const char *const conf_log_formats[] = {
+	"default", "common", "combined", "json", NULL
+};
+static const char *const conf_log_addresses[] = {
+	"truncate", "full", "none", NULL
+};
+
+/* One of the words in names (a NULL-terminated list); *out its index. */
+static int
+conf_arg_word(struct conf_parser *p, const char *const *names, int *out)
+{
+	int	i;
+
+	if (conf_arg(p) == -1)
+		return -1;
+	for (i = 0; names[i] != NULL; i++)
+		if (strcmp(p->tok.val, names[i]) == 0) {
+			*out = i;
+			return conf_end(p);
+		}
+	return conf_err(p, p->tok.line, "%s: unknown value '%.*s'",
+	    p->directive, CONF_QUOTE_MAX, p->tok.val);
+}
+
+/* log-format = "log-format" ( "default" / "common" / "combined" / "json" ) */
+static int
+conf_set_log_format(struct conf_parser *p)
+{
+	return conf_arg_word(p, conf_log_formats, &p->conf->log_format);
+}
+
+/* log-address = "log-address" ( "truncate" / "full" / "none" ) */
+static int
+conf_set_log_address(struct conf_parser *p)
+{
+	return conf_arg_word(p, conf_log_addresses, &p->conf->log_address);
+}
+
+/* rate-limit = "rate-limit" 0-100000 [ 1-100000 ]: per minute, burst */
+static int
+conf_set_rate_limit(struct conf_parser *p)
+{
+	if (conf_arg_num(p, "rate-limit", &p->conf->rate, 0, 100000) == -1)
+		return -1;
+	p->conf->burst = p->conf->rate > 0 ? p->conf->rate : 1;
+	if (conf_peek(p) != CONF_T_WORD && p->tok.type != CONF_T_STRING)
+		return conf_end(p);
+	if (conf_arg_num(p, "rate-limit burst", &p->conf->burst, 1,
+	    100000) == -1)
+		return -1;
+	return conf_end(p);
+}
+
 /* write-timeout = "write-timeout" 1-3600 */
 static int
 conf_set_write_timeout(struct conf_parser *p)
@@ -944,6 +1005,10 @@ static const struct conf_directive conf_directives[] = {
 	{ "max-connections",	CONF_S_TOP,	conf_set_max_conns },
 	{ "max-connections-per-ip", CONF_S_TOP,	conf_set_max_conns_per_ip },
 	{ "tls-tickets",	CONF_S_TOP,	conf_set_tls_tickets },
+	{ "log",		CONF_S_TOP,	conf_set_log },
+	{ "log-format",		CONF_S_TOP,	conf_set_log_format },
+	{ "log-address",	CONF_S_TOP,	conf_set_log_address },
+	{ "rate-limit",		CONF_S_TOP,	conf_set_rate_limit },
 	{ "include",		CONF_S_TOP,	conf_set_include },
 	{ "server",		CONF_S_TOP,	conf_set_server },
 	{ "alias",		CONF_S_SERVER,	conf_set_alias },
@@ -1049,6 +1114,7 @@ conf_init(struct conf *conf)
 	conf->write_timeout = CONF_DEFAULT_WTIMEOUT;
 	conf->max_conns_per_ip = CONF_DEFAULT_PERIP;
 	conf->tls_tickets = 0;
+	conf->burst = 1;
 }
 
 static int
@@ -1168,30 +1234,40 @@ conf_default_host(struct conf *conf)
 	conf->nhosts = 1;
 }
 
+/* dst = CONF_DEFAULT_CERTDIR "/" name suffix; 0, or -1 when too long. */
+static int
+conf_default_path(char *dst, size_t size, const char *name,
+    const char *suffix)
+{
+	char	path[CONF_PATH_MAX];
+	int	n;
+
+	/* Through a local buffer: gcc's -Wrestrict cannot tell that name
+	 * and dst, both inside one struct conf_host, do not overlap. */
+	n = snprintf(path, sizeof(path), "%s/%s%s", CONF_DEFAULT_CERTDIR,
+	    name, suffix);
+	if (n < 0 || (size_t)n >= sizeof(path) || (size_t)n >= size)
+		return -1;
+	memcpy(dst, path, (size_t)n + 1);
+	return 0;
+}
+
 /* Certificate and key default to certs/<name>.pem and .key. */
 static int
 conf_finish_host(struct conf_host *h, char *errbuf, size_t errbufsize)
 {
-	int	n;
-
 	h->rootfd = -1;
 	if (h->root[0] == '\0')
 		return conf_errf(errbuf, errbufsize, "server '%s': no root",
 		    h->name);
-	if (h->cert[0] == '\0') {
-		n = snprintf(h->cert, sizeof(h->cert), "%s/%s.pem",
-		    CONF_DEFAULT_CERTDIR, h->name);
-		if (n < 0 || (size_t)n >= sizeof(h->cert))
-			return conf_errf(errbuf, errbufsize,
-			    "server '%s': cert path too long", h->name);
-	}
-	if (h->key[0] == '\0') {
-		n = snprintf(h->key, sizeof(h->key), "%s/%s.key",
-		    CONF_DEFAULT_CERTDIR, h->name);
-		if (n < 0 || (size_t)n >= sizeof(h->key))
-			return conf_errf(errbuf, errbufsize,
-			    "server '%s': key path too long", h->name);
-	}
+	if (h->cert[0] == '\0' &&
+	    conf_default_path(h->cert, sizeof(h->cert), h->name, ".pem") == -1)
+		return conf_errf(errbuf, errbufsize,
+		    "server '%s': cert path too long", h->name);
+	if (h->key[0] == '\0' &&
+	    conf_default_path(h->key, sizeof(h->key), h->name, ".key") == -1)
+		return conf_errf(errbuf, errbufsize,
+		    "server '%s': key path too long", h->name);
 	return 0;
 }
 
@@ -1255,7 +1331,8 @@ conf_print_location(const struct conf_location *l, FILE *fp)
 	conf_print_str(fp, l->pattern);
 	fprintf(fp, " {\n");
 	if (l->auto_index != CONF_UNSET)
-		fprintf(fp, "\t\tauto-index %s\n", l->auto_index ? "on" : "off");
+		fprintf(fp, "\t\tauto-index %s\n",
+		    l->auto_index ? "on" : "off");
 	if (l->lang[0] != '\0')
 		conf_print_kv(fp, "\t\t", "lang", l->lang);
 	if (l->default_type[0] != '\0')
@@ -1327,6 +1404,12 @@ conf_print(const struct conf *conf, FILE *fp)
 	fprintf(fp, "max-connections %d\n", conf->max_conns);
 	fprintf(fp, "max-connections-per-ip %d\n", conf->max_conns_per_ip);
 	fprintf(fp, "tls-tickets %d\n", conf->tls_tickets);
+	conf_print_kv(fp, "", "log", conf->logfile);
+	fprintf(fp, "log-format %s\n", conf_log_formats[conf->log_format]);
+	fprintf(fp, "log-address %s\n",
+	    conf_log_addresses[conf->log_address]);
+	fprintf(fp, "rate-limit %d %d\n", conf->rate,
+	    conf->burst > 0 ? conf->burst : 1);
 	for (i = 0; i < conf->nhosts; i++)
 		conf_print_host(&conf->hosts[i], fp);
 }

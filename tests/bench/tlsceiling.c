@@ -28,6 +28,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +52,7 @@ enum sstate {
 struct sconn {
 	SSL		*ssl;
 	enum sstate	 state;
+	uint32_t	 events;	/* registered with epoll */
 	size_t		 reqlen;
 	char		 req[REQ_MAX];
 };
@@ -206,6 +208,9 @@ conn_want(struct server *s, int fd, int rc)
 		conn_close(s, fd);
 		return;
 	}
+	if (e.events == c->events)	/* save the syscall */
+		return;
+	c->events = e.events;
 	e.data.fd = fd;
 	epoll_ctl(s->ep, EPOLL_CTL_MOD, fd, &e);
 }
@@ -262,6 +267,7 @@ server_accept(struct server *s)
 		c = &s->conns[fd];
 		c->reqlen = 0;
 		c->state = SS_HANDSHAKE;
+		c->events = EPOLLIN;
 		if ((c->ssl = SSL_new(s->ctx)) == NULL ||
 		    SSL_set_fd(c->ssl, fd) != 1) {
 			conn_close(s, fd);

@@ -71,6 +71,16 @@ static const struct {
 	  "max-connections-per-ip must be 1-1000000", "per-ip" },
 	{ "tls-tickets 17\n", "t.conf:1: ", "tls-tickets must be 0-16",
 	  "tickets" },
+	{ "log-format apache\n", "t.conf:1: ",
+	  "log-format: unknown value 'apache'", "unknown log format" },
+	{ "\nlog-address half\n", "t.conf:2: ",
+	  "log-address: unknown value 'half'", "unknown address mode" },
+	{ "rate-limit -1\n", "t.conf:1: ", "rate-limit: expected a number",
+	  "negative rate" },
+	{ "rate-limit 10 0\n", "t.conf:1: ",
+	  "rate-limit burst must be 1-100000", "zero burst" },
+	{ "rate-limit 10 5 5\n", "t.conf:1: ", "unexpected '5' after",
+	  "extra argument" },
 	{ "user \"0123456789012345678901234567890123456789"
 	  "012345678901234567890123\"\n", "t.conf:1: ",
 	  "string too long for 'user' (max 63 bytes)", "user too long" },
@@ -232,6 +242,10 @@ static const char all_directives[] =
     "max-connections 4096\n"
     "max-connections-per-ip 33\n"
     "tls-tickets 2\n"
+    "log \"/var/log/capsuled.log\"\n"
+    "log-format json\n"
+    "log-address full\n"
+    "rate-limit 120 20\n"
     "server \"example.org\" {\n"
     "\talias \"www.example.org\"\n"
     "\talias \"*.example.org\"\n"
@@ -284,6 +298,10 @@ test_all_directives(struct conf *c)
 	CHECK(c->timeout == 11 && c->write_timeout == 31, "timeouts");
 	CHECK(c->max_conns == 4096 && c->max_conns_per_ip == 33, "caps");
 	CHECK(c->tls_tickets == 2, "tls-tickets");
+	CHECK(strcmp(c->logfile, "/var/log/capsuled.log") == 0, "log");
+	CHECK(c->log_format == CONF_LOG_JSON, "log-format");
+	CHECK(c->log_address == CONF_ADDR_FULL, "log-address");
+	CHECK(c->rate == 120 && c->burst == 20, "rate-limit with burst");
 	CHECK(c->nhosts == 2, "two servers");
 	CHECK(strcmp(h->name, "example.org") == 0, "server name");
 	CHECK(h->naliases == 2 && strcmp(h->aliases[1], "*.example.org") == 0,
@@ -577,7 +595,8 @@ test_finish(struct conf *c)
 	    conf_finish(c, errbuf, sizeof(errbuf)) == 0, "finish two hosts");
 	CHECK(c->public_port == 2000 && c->gopher_public_port == 7070,
 	    "public ports follow ports");
-	CHECK(strcmp(c->gopher_host, "a.org") == 0, "first host is gopher host");
+	CHECK(strcmp(c->gopher_host, "a.org") == 0,
+	    "first host is gopher host");
 	CHECK(strcmp(c->hosts[1].cert, "/c.pem") == 0 &&
 	    strcmp(c->hosts[1].key, "certs/b.org.key") == 0,
 	    "given cert kept, key defaulted");
@@ -621,16 +640,11 @@ load(struct conf *c, const char *dir, const char *name)
 }
 
 static void
-test_include(struct conf *c)
+test_include(struct conf *c, const char *dir)
 {
-	char	 dir[] = "/tmp/test_conf.XXXXXX", prefix[600], path[600];
-	char	*big;
+	char	 prefix[600], path[600];
 	FILE	*fp;
 
-	if (mkdtemp(dir) == NULL) {
-		CHECK(0, "mkdtemp");
-		return;
-	}
 	snprintf(path, sizeof(path), "%s/sub", dir);
 	mkdir(path, 0700);
 	put(dir, "main.conf", "port 2000\ninclude \"sub/a.conf\"\n"
@@ -677,6 +691,13 @@ test_include(struct conf *c)
 	}
 	CHECK(load(c, dir, "abs.conf") == 0 && c->workers == 3,
 	    "absolute include path");
+}
+
+/* conf_load's own checks: missing, too large. */
+static void
+test_load(struct conf *c, const char *dir)
+{
+	char	*big;
 
 	CHECK(load(c, dir, "none.conf") == -1 && strstr(errbuf,
 	    "none.conf: No such file") != NULL, "conf_load missing file");
@@ -690,8 +711,21 @@ test_include(struct conf *c)
 		CHECK(load(c, dir, "big.conf") == 0, "file of exactly 1 MiB");
 		free(big);
 	}
-	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
-	if (system(path) != 0)
+}
+
+static void
+test_files(struct conf *c)
+{
+	char	dir[] = "/tmp/test_conf.XXXXXX", cmd[600];
+
+	if (mkdtemp(dir) == NULL) {
+		CHECK(0, "mkdtemp");
+		return;
+	}
+	test_include(c, dir);
+	test_load(c, dir);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
 		fprintf(stderr, "could not remove %s\n", dir);
 }
 
@@ -744,7 +778,7 @@ main(void)
 	test_limits(a);
 	test_roundtrip(a, b);
 	test_finish(a);
-	test_include(a);
+	test_files(a);
 	test_small_errbuf(a);
 	test_example(a, b);
 	conf_free(a);

@@ -1,0 +1,354 @@
+#!/usr/bin/env bash
+#
+# bench.sh: the `make bench` driver.  Builds gembench and tlsceiling,
+# makes a fixed capsule and an ECDSA P-256 certificate in a temporary
+# directory, runs every scenario with the server pinned to CPU 0 and
+# gembench to CPU 1, and prints a markdown table for BENCHMARKS.md.
+#
+# Environment (all optional):
+#   SERVER_CMD       the server under test, run by bash with CAPSULE,
+#                    CERT, KEY, PORT and GPORT exported (default: ./capsuled
+#                    -r "$CAPSULE" -H localhost -l 127.0.0.1 -p "$PORT"
+#                    -g "$GPORT" -C "$CERT" -K "$KEY" -j 1), so
+#                    bench-peers can pass e.g. molly-brown's command line.
+#   SERVER_NAME      label for the table (default: capsuled)
+#   BENCH_QUICK=1    one run per scenario with small counts (make check)
+#   BENCH_DURATION   seconds per run (default 5)
+#   BENCH_RUNS       runs per scenario, the median is reported (default 3)
+#   BENCH_IDLE       idle TLS connections to hold (default 10000)
+#   BENCH_SOURCES    source addresses for gembench -B (default 1024),
+#                    so per-address caps see many clients, not one
+#   BENCH_PORT, BENCH_GPORT, BENCH_CEIL_PORT   ports (19965, 19070, 19966)
+#   BENCH_OUT        also write the table to this file
+#
+# Each run is bounded (-d seconds or -n requests, 10 s per request), so
+# the full run takes about 6 minutes on 2 cores and BENCH_QUICK about 15 s.
+# All traffic stays on 127.0.0.1.
+
+set -euo pipefail
+
+cd "$(dirname "$0")/../.."
+TOP=$PWD
+BIN=tests/bench
+
+QUICK=${BENCH_QUICK:-0}
+if [ "$QUICK" = 1 ]; then
+	RUNS=1; IDLE=${BENCH_IDLE:-200}; HOLD=1
+	LOAD=(-n 200); BIGLOAD=(-n 4); SPEED=(-seconds 1 -bytes 16384)
+	CONCS="1 64"
+else
+	DUR=${BENCH_DURATION:-5}
+	RUNS=${BENCH_RUNS:-3}; IDLE=${BENCH_IDLE:-10000}; HOLD=3
+	LOAD=(-d "$DUR"); BIGLOAD=(-d "$DUR"); SPEED=(-seconds 2)
+	CONCS="1 16 64 256"
+fi
+NAME=${SERVER_NAME:-capsuled}
+SOURCES=${BENCH_SOURCES:-1024}
+export PORT=${BENCH_PORT:-19965}
+export GPORT=${BENCH_GPORT:-19070}
+CPORT=${BENCH_CEIL_PORT:-19966}
+DEFAULT_CMD='./capsuled -r "$CAPSULE" -H localhost -l 127.0.0.1 -p "$PORT"'
+DEFAULT_CMD+=' -g "$GPORT" -C "$CERT" -K "$KEY" -j 1'
+SERVER_CMD=${SERVER_CMD:-$DEFAULT_CMD}
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/capsuled-bench.XXXXXX")
+export CAPSULE=$TMP/capsule CERT=$TMP/cert.pem KEY=$TMP/key.pem
+SPID=
+ROWS=$TMP/rows.md
+: > "$ROWS"
+
+cleanup() {
+	stop_server
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+say() { printf '%s\n' "$*" >&2; }
+
+build() {
+	local flags="-std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow
+	    -Wmissing-prototypes -Wstrict-prototypes -O2"
+	local ssl
+	ssl=$(pkg-config --cflags --libs openssl)
+	# shellcheck disable=SC2086
+	${CC:-cc} $flags -o $BIN/gembench $BIN/gembench.c $ssl
+	# shellcheck disable=SC2086
+	${CC:-cc} $flags -o $BIN/tlsceiling $BIN/tlsceiling.c $ssl
+}
+
+# A deterministic byte stream: AES-128-CTR of zeros under a fixed key.
+fixed_bytes() {
+	openssl enc -aes-128-ctr -nosalt -K "$1" -iv 0 < /dev/zero 2>/dev/null |
+	    head -c "$2" || true
+}
+
+# 32 lines of 64 bytes: exactly 2048 bytes of gemtext.
+page_2k() {
+	printf '%-63s\n' "# Benchmark page"
+	for i in $(seq 1 31); do
+		printf '%-63s\n' "Line $i of a fixed 2 KB page for capsuled benchmarks."
+	done
+}
+
+# 1,000 posts named 2026-MM-DD-post-N.gmi, each starting "# Post N".
+make_posts() {
+	mkdir -p "$CAPSULE/posts"
+	: > "$CAPSULE/posts/.gemlog"
+	awk -v dir="$CAPSULE/posts" 'BEGIN {
+		for (n = 1; n <= 1000; n++) {
+			f = sprintf("%s/2026-%02d-%02d-post-%d.gmi", dir,
+			    (n - 1) % 12 + 1, int((n - 1) / 12) % 28 + 1, n)
+			printf "# Post %d\n\nBody of post %d, a short " \
+			    "paragraph of generated text.\n", n, n > f
+			close(f)
+		}
+	}'
+}
+
+make_capsule() {
+	mkdir -p "$CAPSULE"
+	page_2k > "$CAPSULE/index.gmi"
+	cp "$CAPSULE/index.gmi" "$CAPSULE/page.gmi"
+	sed 's/^# //' "$CAPSULE/index.gmi" > "$CAPSULE/page.txt"
+	fixed_bytes 000102030405060708090a0b0c0d0e0f 102400 \
+	    > "$CAPSULE/file-100k.bin"
+	fixed_bytes 0f0e0d0c0b0a09080706050403020100 10485760 \
+	    > "$CAPSULE/file-10m.bin"
+	make_posts
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 \
+	    -nodes -days 3650 -subj /CN=localhost \
+	    -addext subjectAltName=DNS:localhost \
+	    -keyout "$KEY" -out "$CERT" 2>/dev/null
+}
+
+# Start "$1" (a command line for bash) on CPU 0; wait for port $2.
+start_server() {
+	( exec taskset -c 0 bash -c "exec $1" ) > "$TMP/server.log" 2>&1 &
+	SPID=$!
+	local until=$((SECONDS + 10))
+	while [ "$SECONDS" -lt "$until" ]; do
+		if $BIN/gembench -p "$2" -n 1 -w 1 -q > /dev/null 2>&1; then
+			return 0
+		fi
+		if ! kill -0 "$SPID" 2>/dev/null; then
+			break
+		fi
+		sleep 0.1
+	done
+	say "server did not start: $1"
+	tail -n 20 "$TMP/server.log" | sed 's/^/  | /' >&2
+	stop_server
+	return 1
+}
+
+stop_server() {
+	if [ -n "$SPID" ]; then
+		kill "$SPID" 2>/dev/null || true
+		wait "$SPID" 2>/dev/null || true
+		SPID=
+	fi
+}
+
+# VmRSS of a process and all its descendants, in kB.
+rss_tree() {
+	local pid=$1 kid
+	local kb
+	kb=$(awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status" \
+	    2>/dev/null || true)
+	kb=${kb:-0}
+	for kid in $(cat /proc/"$pid"/task/*/children 2>/dev/null || true); do
+		kb=$((kb + $(rss_tree "$kid")))
+	done
+	echo "$kb"
+}
+
+gb() { taskset -c 1 "$TOP/$BIN/gembench" -q "$@"; }
+
+# field KEY < RESULT lines: the values of KEY, one a line.
+field() { { grep -o " $1=[^ ]*" || true; } | cut -d= -f2; }
+median() {
+	sort -g | awk '{ v[NR] = $1 }
+	    END { print NR ? v[int((NR + 1) / 2)] : "-" }'
+}
+total() { awk '{ s += $1 } END { print s + 0 }'; }
+
+# row SCENARIO NOTE FILE: medians of the RESULT lines in FILE (errors
+# summed over the runs); "%resumed%" in NOTE becomes "resumed/reqs".
+row() {
+	local f=$3 note=$2 rps mbps p50 p99 err
+	rps=$(field rps < "$f" | median)
+	mbps=$(field mbps < "$f" | median)
+	p50=$(field p50 < "$f" | median)
+	p99=$(field p99 < "$f" | median)
+	err=$(field errors < "$f" | total)
+	note=${note//%resumed%/$(field resumed < "$f" | median)/$(field reqs < "$f" | median)}
+	printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$1" "$rps" "$mbps" \
+	    "$p50" "$p99" "$err" "$note" >> "$ROWS"
+	say "  -> rps $rps, MB/s $mbps, p50 $p50 ms, p99 $p99 ms, errors $err"
+}
+
+# scenario NAME NOTE GEMBENCH-ARGS...: RUNS runs, one median row.
+scenario() {
+	local name=$1 note=$2 out=$TMP/runs i
+	shift 2
+	say "$name"
+	: > "$out"
+	for i in $(seq 1 "$RUNS"); do
+		gb "$@" | grep '^RESULT' >> "$out" || true
+	done
+	row "$name" "$note" "$out"
+}
+
+skip() {
+	printf '| %s | - | - | - | - | - | %s |\n' "$1" "$2" >> "$ROWS"
+	say "$1: skipped ($2)"
+}
+
+ceiling() {
+	start_server "$TOP/$BIN/tlsceiling -C \"$CERT\" -K \"$KEY\" \
+	    -l 127.0.0.1 -p $CPORT" "$CPORT" || return 1
+	scenario "tlsceiling 2 KB c=64 (ceiling)" "" \
+	    -p "$CPORT" -c 64 -B "$SOURCES" "${LOAD[@]}"
+	CEIL_RPS=$(field rps < "$TMP/runs" | median)
+	stop_server
+}
+
+aes_bound() {
+	local kbs
+	kbs=$(taskset -c 0 openssl speed "${SPEED[@]}" -evp aes-128-gcm \
+	    2>/dev/null | awk '/^AES-128-GCM/ { v = $NF } END { print v }')
+	kbs=${kbs%k}
+	AES_MBPS=$(awk -v k="${kbs:-0}" 'BEGIN { printf "%.0f", k / 1000 }')
+	printf '| openssl speed aes-128-gcm 16 KB (bound) | - | %s | - | - | - | one core, encryption only |\n' \
+	    "$AES_MBPS" >> "$ROWS"
+	say "openssl speed aes-128-gcm: $AES_MBPS MB/s"
+}
+
+pages() {
+	local c
+	for c in $CONCS; do
+		scenario "$NAME 2 KB page c=$c" "" \
+		    -p "$PORT" -u /page.gmi -c "$c" -B "$SOURCES" "${LOAD[@]}"
+		[ "$c" = 64 ] && SRV_RPS=$(field rps < "$TMP/runs" | median)
+	done
+	for c in $CONCS; do
+		scenario "$NAME 2 KB page c=$c -r" "resumed %resumed%" \
+		    -p "$PORT" -u /page.gmi -c "$c" -r -B "$SOURCES" "${LOAD[@]}"
+	done
+	return 0
+}
+
+files() {
+	scenario "$NAME 100 KB file c=16" "" \
+	    -p "$PORT" -u /file-100k.bin -c 16 -B "$SOURCES" "${LOAD[@]}"
+	scenario "$NAME 10 MB file c=2" "AES bound ${AES_MBPS:-?} MB/s" \
+	    -p "$PORT" -u /file-10m.bin -c 2 -B "$SOURCES" "${BIGLOAD[@]}"
+}
+
+# Hold IDLE handshaken connections; sample the server's RSS once they
+# are all up, while gembench times fresh requests at concurrency 1.
+idle_one() {
+	local err=$TMP/idle.err
+	gb -p "$PORT" -u /page.gmi -k "$IDLE" -d "$HOLD" -B "$SOURCES" \
+	    > "$TMP/idle.out" 2> "$err" &
+	local gpid=$! rss=0
+	for _ in $(seq 1 1200); do
+		grep -q '^IDLE ready' "$err" && break
+		kill -0 "$gpid" 2>/dev/null || break
+		sleep 0.1
+	done
+	sleep 0.5
+	rss=$(rss_tree "$SPID")
+	wait "$gpid" || true
+	grep '^RESULT' "$TMP/idle.out" >> "$TMP/runs" || true
+	echo "$rss" >> "$TMP/idle.rss"
+	sed -n 's/^IDLE end //p' "$err" >> "$TMP/idle.held"
+}
+
+idle() {
+	local base i rss held
+	base=$(rss_tree "$SPID")
+	say "$NAME $IDLE idle connections"
+	: > "$TMP/runs"; : > "$TMP/idle.rss"; : > "$TMP/idle.held"
+	for i in $(seq 1 "$RUNS"); do
+		idle_one
+	done
+	rss=$(median < "$TMP/idle.rss")
+	held=$(tail -n 1 "$TMP/idle.held")
+	row "$NAME c=1 with $IDLE idle TLS conns" \
+	    "RSS $((rss / 1024)) MB (at rest $((base / 1024)) MB); $held" \
+	    "$TMP/runs"
+}
+
+# The generated gemlog index against the same bytes as a static file.
+gemlog() {
+	printf 'gemini://localhost:%s/posts/\r\n' "$PORT" |
+	    timeout 10 openssl s_client -quiet -connect "127.0.0.1:$PORT" \
+	    -servername localhost 2>/dev/null > "$TMP/posts.raw" || true
+	if ! head -c 3 "$TMP/posts.raw" | grep -q '^20 '; then
+		skip "$NAME gemlog /posts/" "no 20 response for /posts/"
+		return 0
+	fi
+	sed 1d "$TMP/posts.raw" > "$CAPSULE/static-index.gmi"
+	local size
+	size=$(wc -c < "$CAPSULE/static-index.gmi")
+	scenario "$NAME gemlog /posts/ c=16" "$size bytes, 1,000 posts" \
+	    -p "$PORT" -u /posts/ -c 16 -B "$SOURCES" "${LOAD[@]}"
+	scenario "$NAME static-index.gmi c=16" "$size bytes" \
+	    -p "$PORT" -u /static-index.gmi -c 16 -B "$SOURCES" "${LOAD[@]}"
+}
+
+gopher() {
+	if ! gb -g -p "$GPORT" -n 1 -w 2 > /dev/null 2>&1; then
+		skip "$NAME Gopher" "no Gopher server on port $GPORT"
+		return 0
+	fi
+	scenario "$NAME Gopher menu c=64" "" \
+	    -g -p "$GPORT" -u "" -c 64 -B "$SOURCES" "${LOAD[@]}"
+	scenario "$NAME Gopher text c=64" "" \
+	    -g -p "$GPORT" -u /page.txt -c 64 -B "$SOURCES" "${LOAD[@]}"
+}
+
+report() {
+	local ratio=-
+	if [ -n "${SRV_RPS:-}" ] && [ -n "${CEIL_RPS:-}" ]; then
+		ratio=$(awk -v a="$SRV_RPS" -v b="$CEIL_RPS" \
+		    'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')
+	fi
+	{
+		echo
+		echo "Server: \`$SERVER_CMD\` ($NAME), runs: $RUNS" \
+		    "(median; errors summed), $(date -u +%Y-%m-%d)," \
+		    "$(nproc) CPUs, $(openssl version | cut -d' ' -f1-2)."
+		echo "$NAME / ceiling at c=64: $ratio"
+		echo
+		echo "| scenario | req/s | MB/s | p50 ms | p99 ms | errors | notes |"
+		echo "|---|---:|---:|---:|---:|---:|---|"
+		cat "$ROWS"
+	} | tee "${BENCH_OUT:-/dev/null}"
+}
+
+main() {
+	local ok=0
+	ulimit -n "$(ulimit -Hn)"
+	build
+	make_capsule
+	ceiling || ok=1
+	aes_bound
+	if start_server "$SERVER_CMD" "$PORT"; then
+		pages
+		files
+		idle
+		gemlog
+		gopher
+		stop_server
+	else
+		skip "$NAME" "server did not start"
+		ok=1
+	fi
+	report
+	return $ok
+}
+
+main "$@"

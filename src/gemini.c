@@ -195,10 +195,16 @@ static void
 gemini_route(struct conn *c, const struct url *u)
 {
 	const struct conf_location	*loc;
-	const struct conf_host	*h;
-	struct serve_result	 r;
-	char			 base[CONF_NAME_MAX + 32];
+	const struct conf_host		*h;
+	struct serve_result		 r;
+	char				 base[CONF_NAME_MAX + 32];
+	int				 wait;
 
+	if ((wait = worker_rate_check(c->addr)) > 0) {
+		snprintf(base, sizeof(base), "%d", wait);
+		conn_header(c, 44, base);
+		return;
+	}
 	if (strcmp(u->scheme, "gemini") != 0) {
 		conn_header(c, 53, "proxy requests are refused");
 		return;

@@ -254,6 +254,7 @@ gopher_respond(struct conn *c)
 	const char		*errstr = NULL;
 	char			 path[GOPHER_SELECTOR_MAX + 3];
 	ssize_t			 n;
+	int			 wait;
 
 	n = gopher_request_parse(c->in, c->inlen, &req, &errstr);
 	if (n == 0)
@@ -264,7 +265,11 @@ gopher_respond(struct conn *c)
 		return 1;
 	}
 	c->reqlen = (size_t)n;
-	if (strncmp(req.selector, "URL:", 4) == 0)
+	if ((wait = worker_rate_check(c->addr)) > 0) {
+		snprintf(path, sizeof(path), "rate limited: retry in %d s",
+		    wait);
+		gopher_fail(c, 44, path);
+	} else if (strncmp(req.selector, "URL:", 4) == 0)
 		gopher_url_page(c, req.selector + 4);
 	else {
 		snprintf(path, sizeof(path), "%s%s",

@@ -104,6 +104,22 @@ log_vwrite(int pri, const char *errstr, const char *fmt, va_list ap)
 }
 
 void
+log_access(const char *line, int decorate)
+{
+	char	esc[4096];
+
+	if (decorate) {
+		log_info("%s", line);
+		return;
+	}
+	log_escape(esc, sizeof(esc), line, strlen(line));
+	if (log_use_syslog)
+		syslog(LOG_INFO, "%s", esc);
+	else
+		fprintf(stderr, "%s\n", esc);
+}
+
+void
 log_warn(const char *fmt, ...)
 {
 	va_list		 ap;

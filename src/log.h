@@ -27,6 +27,11 @@ void	fatal(const char *, ...)
 void	fatalx(const char *, ...)
 	    __attribute__((format(printf, 1, 2), noreturn));
 
+/* An access-log line: with the timestamp and worker prefix when
+ * decorate is set (the default format), else as it is.  Control bytes
+ * are escaped either way. */
+void	log_access(const char *line, int decorate);
+
 /* Copy s[0..len) into dst with control bytes escaped as \xHH;
  * truncates (with "...") to fit dstsize.  Returns dst. */
 char	*log_escape(char *dst, size_t dstsize, const char *s, size_t len);

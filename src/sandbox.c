@@ -415,7 +415,7 @@ void
 sandbox_worker(const struct conf *conf)
 {
 	char	ll[64], sc[32];
-	int	fds[CONF_HOSTS_MAX], i, abi;
+	int	fds[CONF_HOSTS_MAX], i, abi, root = geteuid() == 0;
 
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
 		fatal("prctl(PR_SET_NO_NEW_PRIVS)");
@@ -434,7 +434,7 @@ sandbox_worker(const struct conf *conf)
 		snprintf(sc, sizeof(sc), "seccomp filter");
 	}
 	log_info("sandbox: %s, %s, no-new-privs%s%s", ll, sc,
-	    geteuid() == 0 ? ", STILL ROOT (no user to drop to)" : "",
+	    root ? ", STILL ROOT (no user to drop to)" : "",
 	    SANDBOX_SANITIZER ? " (sanitizer build: /proc readable, "
 	    "LeakSanitizer's calls allowed)" : "");
 }

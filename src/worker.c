@@ -18,6 +18,7 @@
 #include "log.h"
 #include "loop.h"
 #include "mime.h"
+#include "ratelimit.h"
 #include "worker.h"
 
 #define WORKER_GRACE_MS		10000	/* in-flight responses at exit */
@@ -36,6 +37,19 @@ static int			 worker_max_conns;
 static int			 worker_max_perip;
 static volatile sig_atomic_t	 worker_stopping;
 static long long		 worker_stop_deadline;
+
+static struct ratelimit		 worker_rl;
+
+/*
+ * Each worker keeps its own buckets: the kernel spreads an address's
+ * connections over the workers, so the configured rate is divided
+ * among them (as the per-address connection cap is).
+ */
+int
+worker_rate_check(const char *addr)
+{
+	return ratelimit_take(&worker_rl, addr, conn_now_ms());
+}
 
 const struct conf *
 worker_conf(void)
@@ -198,6 +212,8 @@ worker_run(const struct conf *conf, struct listener *ls, int nls, int id)
 	worker_cf = conf;
 	worker_signals();
 	worker_limits(conf, nworkers);
+	ratelimit_init(&worker_rl, conf->rate / 60.0 / nworkers,
+	    (conf->burst + nworkers - 1) / nworkers);
 	if ((worker_loop = loop_new()) == NULL)
 		fatal("loop_new");
 	conn_setup(worker_loop, conf);

@@ -116,6 +116,20 @@ certgen_write(const char *path, mode_t mode, EVP_PKEY *pkey, X509 *x)
 	return 0;
 }
 
+/* Create the directory holding path (one level, like certs/). */
+static void
+certgen_mkdir(const char *path)
+{
+	char	dir[1100], *slash;
+
+	if ((size_t)snprintf(dir, sizeof(dir), "%s", path) >= sizeof(dir) ||
+	    (slash = strrchr(dir, '/')) == NULL || slash == dir)
+		return;
+	*slash = '\0';
+	if (mkdir(dir, 0755) == -1 && errno != EEXIST)
+		return;	/* the write below reports the problem */
+}
+
 int
 certgen_create(const char *hostname, const char *certpath,
     const char *keypath, char *errbuf, size_t errbufsize)
@@ -124,6 +138,8 @@ certgen_create(const char *hostname, const char *certpath,
 	X509		*x;
 	int		 rc = -1;
 
+	certgen_mkdir(keypath);
+	certgen_mkdir(certpath);
 	pkey = EVP_EC_gen("P-256");
 	if (pkey == NULL)
 		return certgen_err(errbuf, errbufsize, "key generation failed");

@@ -17,23 +17,41 @@ import pytest
 from conftest import BIN, Server, gemini, gopher, make_root
 
 
-def client_cert(base, name, days=30, expired=False):
+def expired_cert(base, name):
+    """A client certificate valid from 2001 to 2002 (openssl req cannot
+    back-date one, so it is built with python3-cryptography)."""
+    import datetime
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    cert = (x509.CertificateBuilder().subject_name(subject)
+            .issuer_name(subject).public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(datetime.datetime(2001, 1, 1))
+            .not_valid_after(datetime.datetime(2002, 1, 1))
+            .sign(key, hashes.SHA256()))
+    certpath = os.path.join(base, name + ".pem")
+    keypath = os.path.join(base, name + ".key")
+    with open(certpath, "wb") as f:
+        f.write(cert.public_bytes(serialization.Encoding.PEM))
+    with open(keypath, "wb") as f:
+        f.write(key.private_bytes(serialization.Encoding.PEM,
+                                  serialization.PrivateFormat.PKCS8,
+                                  serialization.NoEncryption()))
+    return certpath, keypath
+
+
+def client_cert(base, name, days=30):
     """A self-signed client certificate (as Gemini clients make them)."""
     cert = os.path.join(base, name + ".pem")
     key = os.path.join(base, name + ".key")
-    args = ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
-            "ec_paramgen_curve:P-256", "-nodes", "-subj", "/CN=" + name,
-            "-keyout", key, "-out", cert]
-    if expired:
-        # Valid from 2001 to 2002: well in the past.
-        args += ["-not_before", "20010101000000Z", "-not_after",
-                 "20020101000000Z"]
-    else:
-        args += ["-days", str(days)]
-    r = subprocess.run(args, capture_output=True, timeout=30)
-    if r.returncode != 0 and expired:
-        pytest.skip("this openssl cannot back-date a certificate")
-    r.check_returncode()
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                    "ec_paramgen_curve:P-256", "-nodes", "-subj",
+                    "/CN=" + name, "-keyout", key, "-out", cert, "-days",
+                    str(days)], capture_output=True, timeout=30, check=True)
     der = subprocess.run(["openssl", "x509", "-in", cert, "-outform", "DER"],
                          capture_output=True, check=True, timeout=10).stdout
     return cert, key, hashlib.sha256(der).hexdigest()
@@ -173,7 +191,7 @@ def test_require_any_certificate(vhosts):
 
 
 def test_expired_certificate_is_62(vhosts, tmpbase):
-    old = client_cert(tmpbase, "old", expired=True)
+    old = expired_cert(tmpbase, "old")
     h, _ = gemini_cert(vhosts.port, u(vhosts, "/members/"), cert=old)
     assert h.startswith("62 ")
 

@@ -55,6 +55,8 @@
 #define SANDBOX_SANITIZER	0
 #endif
 
+static int	sandbox_confined(void);
+
 static void
 sandbox_chroot(const char *dir)
 {
@@ -77,21 +79,28 @@ sandbox_setuser(const struct passwd *pw)
 }
 
 /*
- * The keys are in the SSL_CTXs since tls_init(); nothing reads the
- * files again.  If the unprivileged user can still open one, a worker
- * on a kernel without Landlock could leak it: say so.
+ * The keys are in the SSL_CTXs since tls_init(); serving never reads
+ * the files again, only a reload (SIGHUP) does.  Say what follows from
+ * the dropped user's access to them.
  */
 static void
 sandbox_keys_check(const struct conf *conf)
 {
-	int	i;
+	const char	*key;
+	int		 i;
 
-	for (i = 0; i < conf->nhosts; i++)
-		if (access(conf->hosts[i].key, R_OK) == 0)
-			log_warnx("%s: private key still readable after "
-			    "dropping to %s; it is loaded at start-up and "
-			    "never needed again: make it readable by root "
-			    "only", conf->hosts[i].key, conf->user);
+	for (i = 0; i < conf->nhosts; i++) {
+		key = conf->hosts[i].key;
+		if (access(key, R_OK) == -1)
+			log_info("%s: not readable as %s: serving needs no "
+			    "key file, but a reload (SIGHUP) cannot load "
+			    "keys; restart instead", key, conf->user);
+		else if (!sandbox_confined())
+			log_warnx("%s: readable as %s, and workers are not "
+			    "confined on this system: a compromised worker "
+			    "could read it; make it readable by root only",
+			    key, conf->user);
+	}
 }
 
 void
@@ -245,7 +254,7 @@ sandbox_ll_sanitizer(int ruleset)
 }
 
 int
-sandbox_landlock(const int *dirfds, int n)
+sandbox_landlock(const int *readfds, int nread, int appendfd)
 {
 	struct sandbox_ll_attr	attr;
 	int			abi, ruleset, i, saved;
@@ -259,10 +268,14 @@ sandbox_landlock(const int *dirfds, int n)
 	    sizeof(attr), 0);
 	if (ruleset == -1)
 		return -1;
-	for (i = 0; i < n; i++)
-		if (sandbox_ll_allow(ruleset, dirfds[i],
+	for (i = 0; i < nread; i++)
+		if (sandbox_ll_allow(ruleset, readfds[i],
 		    SANDBOX_LL_FS_READ) == -1)
 			goto fail;
+	/* Open existing files only: no MAKE_REG, no TRUNCATE. */
+	if (appendfd != -1 && sandbox_ll_allow(ruleset, appendfd,
+	    LANDLOCK_ACCESS_FS_WRITE_FILE) == -1)
+		goto fail;
 	if (sandbox_ll_sanitizer(ruleset) == -1 ||
 	    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1 ||
 	    syscall(SYS_landlock_restrict_self, ruleset, 0) == -1)
@@ -274,6 +287,34 @@ fail:
 	close(ruleset);
 	errno = saved;
 	return -1;
+}
+
+/*
+ * SIGUSR1 makes a worker reopen the log file, which the parent has
+ * created anew by then: the worker needs to open an existing file
+ * beneath the log's directory for writing, nothing more.
+ */
+static int
+sandbox_ll_logdir(const struct conf *conf)
+{
+	char	dir[CONF_PATH_MAX], *slash;
+
+	if (conf->logfile[0] == '\0')
+		return -1;
+	snprintf(dir, sizeof(dir), "%s", conf->logfile);
+	if ((slash = strrchr(dir, '/')) == NULL)
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == dir)
+		dir[1] = '\0';		/* "/capsuled.log" */
+	else
+		*slash = '\0';
+	return open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+}
+
+static int
+sandbox_confined(void)
+{
+	return sandbox_landlock_abi() > 0;
 }
 
 #if defined(__x86_64__)
@@ -340,6 +381,10 @@ static struct sock_filter sandbox_filter[] = {
 	SANDBOX_ALLOW(lseek),
 	SANDBOX_ALLOW(pread64),
 	SANDBOX_ALLOW(dup),
+#ifdef __NR_dup2
+	SANDBOX_ALLOW(dup2),
+#endif
+	SANDBOX_ALLOW(dup3),
 	SANDBOX_ALLOW(fcntl),
 	SANDBOX_ALLOW(brk),
 	SANDBOX_ALLOW(mmap),
@@ -351,6 +396,9 @@ static struct sock_filter sandbox_filter[] = {
 	SANDBOX_ALLOW(getrandom),
 	SANDBOX_ALLOW(clock_gettime),
 	SANDBOX_ALLOW(gettimeofday),
+#ifdef __NR_time
+	SANDBOX_ALLOW(time),
+#endif
 	SANDBOX_ALLOW(getpid),
 	SANDBOX_ALLOW(prlimit64),
 	SANDBOX_ALLOW(rt_sigaction),
@@ -415,7 +463,7 @@ void
 sandbox_worker(const struct conf *conf)
 {
 	char	ll[64], sc[32];
-	int	fds[CONF_HOSTS_MAX], i, abi, root = geteuid() == 0;
+	int	fds[CONF_HOSTS_MAX], i, abi, logfd, root = geteuid() == 0;
 
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
 		fatal("prctl(PR_SET_NO_NEW_PRIVS)");
@@ -423,8 +471,11 @@ sandbox_worker(const struct conf *conf)
 		fds[i] = conf->hosts[i].rootfd;
 	snprintf(ll, sizeof(ll), "no Landlock in this kernel");
 	if ((abi = sandbox_landlock_abi()) > 0) {
-		if (sandbox_landlock(fds, conf->nhosts) == -1)
+		logfd = sandbox_ll_logdir(conf);
+		if (sandbox_landlock(fds, conf->nhosts, logfd) == -1)
 			fatal("landlock");
+		if (logfd != -1)
+			close(logfd);
 		snprintf(ll, sizeof(ll), "landlock ABI %d", abi);
 	}
 	snprintf(sc, sizeof(sc), "no seccomp");
@@ -456,6 +507,12 @@ sandbox_report_os(void)
 
 #elif defined(__OpenBSD__)
 
+static int
+sandbox_confined(void)
+{
+	return 1;
+}
+
 int
 sandbox_landlock_abi(void)
 {
@@ -463,10 +520,11 @@ sandbox_landlock_abi(void)
 }
 
 int
-sandbox_landlock(const int *dirfds, int n)
+sandbox_landlock(const int *readfds, int nread, int appendfd)
 {
-	(void)dirfds;
-	(void)n;
+	(void)readfds;
+	(void)nread;
+	(void)appendfd;
 	errno = ENOSYS;
 	return -1;
 }
@@ -508,6 +566,12 @@ sandbox_report_os(void)
 
 #else
 
+static int
+sandbox_confined(void)
+{
+	return 0;
+}
+
 int
 sandbox_landlock_abi(void)
 {
@@ -515,10 +579,11 @@ sandbox_landlock_abi(void)
 }
 
 int
-sandbox_landlock(const int *dirfds, int n)
+sandbox_landlock(const int *readfds, int nread, int appendfd)
 {
-	(void)dirfds;
-	(void)n;
+	(void)readfds;
+	(void)nread;
+	(void)appendfd;
 	errno = ENOSYS;
 	return -1;
 }

@@ -24,11 +24,13 @@ void	sandbox_report(const struct conf *);
 /* The parts of sandbox_worker(), exported for tests/unit/test_sandbox.c.
  * sandbox_landlock_abi() is the kernel's Landlock ABI, 0 without it.
  * sandbox_landlock() restricts the calling process for good to reading
- * beneath the directories dirfds[0..n); sandbox_seccomp() installs the
- * worker's filter (anything else kills the process with SIGSYS).  Both
- * return 0, or -1 with errno (ENOSYS/EOPNOTSUPP where unsupported). */
+ * beneath the directories readfds[0..nread) and, beneath appendfd (-1
+ * for none), opening existing files for writing; nothing else in the
+ * file system.  sandbox_seccomp() installs the worker's filter: other
+ * system calls kill the process with SIGSYS.  Both return 0, or -1 with
+ * errno (ENOSYS/EOPNOTSUPP where unsupported). */
 int	sandbox_landlock_abi(void);
-int	sandbox_landlock(const int *dirfds, int n);
+int	sandbox_landlock(const int *readfds, int nread, int appendfd);
 int	sandbox_seccomp_available(void);
 int	sandbox_seccomp(void);
 

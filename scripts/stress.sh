@@ -1,0 +1,10 @@
+#!/bin/sh
+# stress.sh: the hostile-client battery in its long form (bigger counts,
+# memory figures printed) against the optimised ./capsuled.
+# Figures are also appended to build/test_hostile.log.
+set -u
+cd "$(dirname "$0")/.."
+[ -x capsuled ] || { echo "stress.sh: build ./capsuled first (make)" >&2; exit 2; }
+CAPSULED_STRESS=1 CAPSULED_BIN=${CAPSULED_BIN:-capsuled} \
+    exec /usr/bin/python3 -m pytest -q -s -p no:cacheprovider \
+    tests/integration/test_hostile.py "$@"

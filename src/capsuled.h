@@ -17,6 +17,7 @@
 #define CONF_LOCATIONS_MAX	64	/* location blocks per server */
 #define CONF_GEMLOGS_MAX	16	/* gemlog directories per server */
 #define CONF_MIME_MAX		32	/* mime overrides per location */
+#define CONF_PROXY_FROM_MAX	16	/* trusted PROXY protocol senders */
 
 #define CONF_DEFAULT_ROOT	"capsule"
 #define CONF_DEFAULT_HOST	"localhost"
@@ -95,6 +96,10 @@ struct conf {
 	int			 rate;		/* requests a minute per address,
 						   0 = no limit */
 	int			 burst;		/* requests at once */
+	int			 proxy_gemini;	/* PROXY header on Gemini */
+	int			 proxy_gopher;	/* ... on Gopher */
+	char			 proxy_from[CONF_PROXY_FROM_MAX][64];
+	int			 nproxy_from;	/* 0 = from anywhere */
 	int			 verbose;
 	struct conf_host	 hosts[CONF_HOSTS_MAX];
 	int			 nhosts;

@@ -20,6 +20,8 @@
  */
 #include <sys/stat.h>
 
+#include <arpa/inet.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -611,6 +613,50 @@ conf_set_rate_limit(struct conf_parser *p)
 	return conf_end(p);
 }
 
+/* proxy-protocol = "proxy-protocol" 1*( "gemini" / "gopher" ) / "off" */
+static int
+conf_set_proxy_protocol(struct conf_parser *p)
+{
+	int	n = 0;
+
+	p->conf->proxy_gemini = p->conf->proxy_gopher = 0;
+	while (n == 0 || conf_peek(p) == CONF_T_WORD) {
+		if (conf_arg(p) == -1)
+			return -1;
+		if (strcmp(p->tok.val, "gemini") == 0)
+			p->conf->proxy_gemini = 1;
+		else if (strcmp(p->tok.val, "gopher") == 0)
+			p->conf->proxy_gopher = 1;
+		else if (strcmp(p->tok.val, "off") != 0 || n > 0)
+			return conf_err(p, p->tok.line, "proxy-protocol: "
+			    "expected 'gemini', 'gopher' or 'off', not '%.*s'",
+			    CONF_QUOTE_MAX, p->tok.val);
+		n++;
+	}
+	return conf_end(p);
+}
+
+/* proxy-from = "proxy-from" address (an IPv4 or IPv6 literal) */
+static int
+conf_set_proxy_from(struct conf_parser *p)
+{
+	struct conf	*c = p->conf;
+	unsigned char	 a[16];
+
+	if (c->nproxy_from >= CONF_PROXY_FROM_MAX)
+		return conf_err(p, p->line, "too many proxy-from addresses "
+		    "(max %d)", CONF_PROXY_FROM_MAX);
+	if (conf_arg_str(p, c->proxy_from[c->nproxy_from],
+	    sizeof(c->proxy_from[0]), 0) == -1)
+		return -1;
+	if (inet_pton(AF_INET, c->proxy_from[c->nproxy_from], a) != 1 &&
+	    inet_pton(AF_INET6, c->proxy_from[c->nproxy_from], a) != 1)
+		return conf_err(p, p->tok.line, "proxy-from: not an IP "
+		    "address: '%.*s'", CONF_QUOTE_MAX, p->tok.val);
+	c->nproxy_from++;
+	return conf_end(p);
+}
+
 /* write-timeout = "write-timeout" 1-3600 */
 static int
 conf_set_write_timeout(struct conf_parser *p)
@@ -1009,6 +1055,8 @@ static const struct conf_directive conf_directives[] = {
 	{ "log-format",		CONF_S_TOP,	conf_set_log_format },
 	{ "log-address",	CONF_S_TOP,	conf_set_log_address },
 	{ "rate-limit",		CONF_S_TOP,	conf_set_rate_limit },
+	{ "proxy-protocol",	CONF_S_TOP,	conf_set_proxy_protocol },
+	{ "proxy-from",		CONF_S_TOP,	conf_set_proxy_from },
 	{ "include",		CONF_S_TOP,	conf_set_include },
 	{ "server",		CONF_S_TOP,	conf_set_server },
 	{ "alias",		CONF_S_SERVER,	conf_set_alias },
@@ -1410,6 +1458,11 @@ conf_print(const struct conf *conf, FILE *fp)
 	    conf_log_addresses[conf->log_address]);
 	fprintf(fp, "rate-limit %d %d\n", conf->rate,
 	    conf->burst > 0 ? conf->burst : 1);
+	fprintf(fp, "proxy-protocol%s%s%s\n", conf->proxy_gemini ?
+	    " gemini" : "", conf->proxy_gopher ? " gopher" : "",
+	    conf->proxy_gemini || conf->proxy_gopher ? "" : " off");
+	for (i = 0; i < conf->nproxy_from; i++)
+		conf_print_kv(fp, "", "proxy-from", conf->proxy_from[i]);
 	for (i = 0; i < conf->nhosts; i++)
 		conf_print_host(&conf->hosts[i], fp);
 }

@@ -22,6 +22,7 @@
 #define CONN_IN_MAX	1030	/* a full request line and then some */
 #define CONN_CHUNK	(32 * 1024) /* file bytes read per refill */
 #define CONN_ADDR_MAX	64
+#define CONN_RECORD_MAX	(5 + 16384 + 256) /* TLS record, RFC 8446 5.1 */
 
 enum conn_state {
 	CONN_HANDSHAKE,		/* TLS handshake in progress */
@@ -36,7 +37,8 @@ struct conn {
 	int			 fd;
 	enum listen_proto	 proto;
 	enum conn_state		 state;
-	SSL			*ssl;
+	SSL			*ssl;		/* made by conn_hello() */
+	int			 lowat;		/* SO_RCVLOWAT, 1 by default */
 	char			 addr[CONN_ADDR_MAX];	/* client, printable */
 	char			 local[CONN_ADDR_MAX];	/* our address */
 	char			 sni[CONF_NAME_MAX + 1];

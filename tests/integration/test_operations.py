@@ -405,6 +405,7 @@ log ""
 log-format default
 log-address truncate
 rate-limit 0 1
+proxy-protocol off
 
 server "example.org" {
 	alias "www.example.org"

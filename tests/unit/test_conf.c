@@ -81,6 +81,12 @@ static const struct {
 	  "rate-limit burst must be 1-100000", "zero burst" },
 	{ "rate-limit 10 5 5\n", "t.conf:1: ", "unexpected '5' after",
 	  "extra argument" },
+	{ "proxy-protocol http\n", "t.conf:1: ", "expected 'gemini', "
+	  "'gopher' or 'off', not 'http'", "unknown listener" },
+	{ "proxy-protocol gemini off\n", "t.conf:1: ", "not 'off'",
+	  "off mixed with a listener" },
+	{ "proxy-from \"haproxy.local\"\n", "t.conf:1: ",
+	  "proxy-from: not an IP address", "names are not addresses" },
 	{ "user \"0123456789012345678901234567890123456789"
 	  "012345678901234567890123\"\n", "t.conf:1: ",
 	  "string too long for 'user' (max 63 bytes)", "user too long" },
@@ -246,6 +252,9 @@ static const char all_directives[] =
     "log-format json\n"
     "log-address full\n"
     "rate-limit 120 20\n"
+    "proxy-protocol gemini gopher\n"
+    "proxy-from \"127.0.0.1\"\n"
+    "proxy-from ::1\n"
     "server \"example.org\" {\n"
     "\talias \"www.example.org\"\n"
     "\talias \"*.example.org\"\n"
@@ -302,6 +311,9 @@ test_all_directives(struct conf *c)
 	CHECK(c->log_format == CONF_LOG_JSON, "log-format");
 	CHECK(c->log_address == CONF_ADDR_FULL, "log-address");
 	CHECK(c->rate == 120 && c->burst == 20, "rate-limit with burst");
+	CHECK(c->proxy_gemini && c->proxy_gopher, "proxy-protocol both");
+	CHECK(c->nproxy_from == 2 && strcmp(c->proxy_from[1], "::1") == 0,
+	    "proxy-from list");
 	CHECK(c->nhosts == 2, "two servers");
 	CHECK(strcmp(h->name, "example.org") == 0, "server name");
 	CHECK(h->naliases == 2 && strcmp(h->aliases[1], "*.example.org") == 0,

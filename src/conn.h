@@ -37,8 +37,8 @@ struct conn {
 	int			 fd;
 	enum listen_proto	 proto;
 	enum conn_state		 state;
-	SSL			*ssl;		/* made by conn_hello() */
-	int			 lowat;		/* SO_RCVLOWAT, 1 by default */
+	SSL			*ssl;	/* made by conn_hello() */
+	int			 lowat;	/* SO_RCVLOWAT, 1 by default */
 	char			 addr[CONN_ADDR_MAX];	/* client, printable */
 	char			 local[CONN_ADDR_MAX];	/* our address */
 	char			 sni[CONF_NAME_MAX + 1];

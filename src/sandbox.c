@@ -414,7 +414,11 @@ static struct sock_filter sandbox_filter[] = {
 	SANDBOX_ALLOW(sched_yield),
 	SANDBOX_ALLOW(sigaltstack),
 	SANDBOX_ALLOW(gettid),
+	SANDBOX_ALLOW(getppid),
 	SANDBOX_ALLOW(tgkill),
+#ifdef __NR_getdents
+	SANDBOX_ALLOW(getdents),
+#endif
 	SANDBOX_ALLOW(readlinkat),
 #ifdef __NR_readlink
 	SANDBOX_ALLOW(readlink),

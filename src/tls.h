@@ -6,6 +6,7 @@
 #define TLS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <openssl/ssl.h>
 
@@ -50,6 +51,35 @@ enum tls_peer {
 /* The client certificate's SHA-256 fingerprint (64 lower-case hex of
  * the DER encoding) and whether it is currently valid. */
 enum tls_peer	 tls_peer_fingerprint(SSL *, char fpr[65]);
+
+/*
+ * Session-ticket keys (TLS 1.2 and 1.3 stateless tickets).  Every
+ * worker derives the key of a period from one secret made at start-up,
+ * before the fork, so all workers agree without talking to each other,
+ * and a ticket made by one resumes on another.  A ticket is accepted in
+ * the period it was made and the next one (then it is renewed), so it
+ * lives TLS_TICKET_PERIOD to twice that.
+ */
+#define TLS_TICKET_PERIOD	(12 * 60 * 60)	/* seconds */
+#define TLS_TICKET_SECRET	32
+#define TLS_TICKET_LABEL	"capsuled ticket keys v1"
+
+struct tls_ticket_key {
+	uint64_t	period;		/* time / TLS_TICKET_PERIOD */
+	unsigned char	name[16];	/* sent in the clear in the ticket */
+	unsigned char	hmac[32];	/* HMAC-SHA256 key */
+	unsigned char	aes[32];	/* AES-256-CBC key */
+};
+
+/*
+ * Pure: the key of a period.  HKDF-SHA256 (RFC 5869) with no salt, the
+ * secret as input keying material and info = TLS_TICKET_LABEL followed
+ * by the period as 8 big-endian bytes; the 80 output bytes are name,
+ * hmac, aes in that order.  0, or -1 when libcrypto fails.
+ */
+int		 tls_ticket_derive(const unsigned char
+		    secret[TLS_TICKET_SECRET], uint64_t period,
+		    struct tls_ticket_key *);
 
 /* Text of the last OpenSSL error, for logs. */
 const char	*tls_error(void);

@@ -7,10 +7,18 @@
 #
 # Environment (all optional):
 #   SERVER_CMD       the server under test, run by bash with CAPSULE,
-#                    CERT, KEY, PORT and GPORT exported (default: ./capsuled
-#                    -r "$CAPSULE" -H localhost -l 127.0.0.1 -p "$PORT"
-#                    -g "$GPORT" -C "$CERT" -K "$KEY" -j 1), so
-#                    bench-peers can pass e.g. molly-brown's command line.
+#                    CERT, KEY, PORT, GPORT, CONF and JOBS exported
+#                    (default: ./capsuled -c "$CONF" -r "$CAPSULE"
+#                    -H localhost -l 127.0.0.1 -p "$PORT" -g "$GPORT"
+#                    -C "$CERT" -K "$KEY" -j "$JOBS"), so bench-peers can
+#                    pass e.g. molly-brown's command line.  CONF is
+#                    rewritten between scenarios: empty for the full
+#                    handshakes, "tls-tickets 1" for resumption,
+#                    "timeout 60" for the idle connections (capsuled's
+#                    default 10 s timeout would drop them); JOBS is 1,
+#                    or 2 for the per-worker spread and when one worker's
+#                    connection cap (open-file limit) is below the idle
+#                    count.
 #   SERVER_NAME      label for the table (default: capsuled)
 #   BENCH_QUICK=1    one run per scenario with small counts (make check)
 #   BENCH_DURATION   seconds per run (default 5)
@@ -20,6 +28,10 @@
 #                    so per-address caps see many clients, not one
 #   BENCH_PORT, BENCH_GPORT, BENCH_CEIL_PORT   ports (19965, 19070, 19966)
 #   BENCH_OUT        also write the table to this file
+#   BENCH_ONLY       scenario groups to run, of: ceiling aes pages files
+#                    gemlog gopher resumption spread idle (default all);
+#                    with only "gopher", the server is awaited on GPORT
+#                    (bench-peers runs gophernicus that way)
 #
 # Each run is bounded (-d seconds or -n requests, 10 s per request), so
 # the full run takes about 6 minutes on 2 cores and BENCH_QUICK about 15 s.
@@ -49,13 +61,17 @@ export GPORT=${BENCH_GPORT:-19070}
 CPORT=${BENCH_CEIL_PORT:-19966}
 # Single quotes on purpose: start_server's bash -c expands them.
 # shellcheck disable=SC2016
-DEFAULT_CMD='./capsuled -r "$CAPSULE" -H localhost -l 127.0.0.1 -p "$PORT"'
+DEFAULT_CMD='./capsuled -c "$CONF" -r "$CAPSULE" -H localhost -l 127.0.0.1'
 # shellcheck disable=SC2016
-DEFAULT_CMD+=' -g "$GPORT" -C "$CERT" -K "$KEY" -j 1'
+DEFAULT_CMD+=' -p "$PORT" -g "$GPORT" -C "$CERT" -K "$KEY" -j "$JOBS"'
 SERVER_CMD=${SERVER_CMD:-$DEFAULT_CMD}
+IS_CAPSULED=0
+[ "$SERVER_CMD" = "$DEFAULT_CMD" ] && IS_CAPSULED=1
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/capsuled-bench.XXXXXX")
 export CAPSULE=$TMP/capsule CERT=$TMP/cert.pem KEY=$TMP/key.pem
+export CONF=$TMP/capsuled.conf JOBS=1
+printf '# bench: defaults\n' > "$CONF"
 SPID=
 ROWS=$TMP/rows.md
 : > "$ROWS"
@@ -129,9 +145,11 @@ make_capsule() {
 start_server() {
 	( exec taskset -c 0 bash -c "exec $1" ) > "$TMP/server.log" 2>&1 &
 	SPID=$!
-	local until=$((SECONDS + 10))
+	local until=$((SECONDS + 10)) g=()
+	[ "$2" = "$GPORT" ] && g=(-g)
 	while [ "$SECONDS" -lt "$until" ]; do
-		if $BIN/gembench -p "$2" -n 1 -w 1 -q > /dev/null 2>&1; then
+		if $BIN/gembench "${g[@]}" -p "$2" -n 1 -w 1 -q \
+		    > /dev/null 2>&1; then
 			return 0
 		fi
 		if ! kill -0 "$SPID" 2>/dev/null; then
@@ -151,6 +169,14 @@ stop_server() {
 		wait "$SPID" 2>/dev/null || true
 		SPID=
 	fi
+}
+
+# restart "CONFIG TEXT" JOBS: the server again with that config.
+restart() {
+	stop_server
+	printf '%b\n' "$1" > "$CONF"
+	JOBS=$2
+	start_server "$SERVER_CMD" "$PORT"
 }
 
 # VmRSS of a process and all its descendants, in kB.
@@ -233,13 +259,56 @@ pages() {
 	for c in $CONCS; do
 		scenario "$NAME 2 KB page c=$c" "" \
 		    -p "$PORT" -u /page.gmi -c "$c" -B "$SOURCES" "${LOAD[@]}"
-		[ "$c" = 64 ] && SRV_RPS=$(field rps < "$TMP/runs" | median)
-	done
-	for c in $CONCS; do
-		scenario "$NAME 2 KB page c=$c -r" "resumed %resumed%" \
-		    -p "$PORT" -u /page.gmi -c "$c" -r -B "$SOURCES" "${LOAD[@]}"
+		if [ "$c" = 64 ]; then
+			SRV_RPS=$(field rps < "$TMP/runs" | median)
+			SRV_P50=$(field p50 < "$TMP/runs" | median)
+			SRV_P99=$(field p99 < "$TMP/runs" | median)
+		fi
 	done
 	return 0
+}
+
+# Resumption needs tickets: capsuled sends none by default.  Full
+# handshakes are measured again with tickets on (each costs a ticket).
+resumption() {
+	local c note=""
+	[ "$IS_CAPSULED" = 1 ] && note="tls-tickets 1, "
+	restart "tls-tickets 1" 1 || return 1
+	scenario "$NAME 2 KB page c=64, tickets on" "${note}full handshakes" \
+	    -p "$PORT" -u /page.gmi -c 64 -B "$SOURCES" "${LOAD[@]}"
+	FULL_RPS=$(field rps < "$TMP/runs" | median)
+	for c in $CONCS; do
+		scenario "$NAME 2 KB page c=$c -r" \
+		    "${note}TLS 1.3, resumed %resumed%" \
+		    -p "$PORT" -u /page.gmi -c "$c" -r -B "$SOURCES" "${LOAD[@]}"
+		[ "$c" = 64 ] && RES_RPS=$(field rps < "$TMP/runs" | median)
+	done
+	scenario "$NAME 2 KB page c=64 -r -t 1.2" \
+	    "${note}TLS 1.2, resumed %resumed%" \
+	    -p "$PORT" -u /page.gmi -c 64 -r -t 1.2 -B "$SOURCES" "${LOAD[@]}"
+	if [ "$IS_CAPSULED" = 1 ]; then
+		restart "tls-tickets 1" 2 || return 1
+		scenario "$NAME -j 2 2 KB page c=64 -r" \
+		    "tls-tickets 1, 2 workers, resumed %resumed%" \
+		    -p "$PORT" -u /page.gmi -c 64 -r -B "$SOURCES" "${LOAD[@]}"
+	fi
+	return 0
+}
+
+# -j 2: how evenly SO_REUSEPORT spreads connections, from the access
+# log lines ("worker N: ADDR gemini ...") of one run.
+spread() {
+	local counts
+	[ "$IS_CAPSULED" = 1 ] || return 0
+	restart "# bench: defaults" 2 || return 1
+	scenario "$NAME -j 2 2 KB page c=64" "" \
+	    -p "$PORT" -u /page.gmi -c 64 -B "$SOURCES" "${LOAD[@]}"
+	counts=$(grep -a -o 'worker [0-9]*: [^ ]* gemini' "$TMP/server.log" |
+	    awk '{ print $1, $2 }' | sort | uniq -c |
+	    awk '{ printf "%s%s %s %s", sep, $2, $3, $1; sep = ", " }')
+	SPREAD=$counts
+	sed -i '$ s/| [^|]* |$/| access log: '"${counts:-none}"' |/' "$ROWS"
+	say "  -> per worker: ${counts:-no access log lines}"
 }
 
 files() {
@@ -247,6 +316,7 @@ files() {
 	    -p "$PORT" -u /file-100k.bin -c 16 -B "$SOURCES" "${LOAD[@]}"
 	scenario "$NAME 10 MB file c=2" "AES bound ${AES_MBPS:-?} MB/s" \
 	    -p "$PORT" -u /file-10m.bin -c 2 -B "$SOURCES" "${BIGLOAD[@]}"
+	BIG_MBPS=$(field mbps < "$TMP/runs" | median)
 }
 
 # Hold IDLE handshaken connections; sample the server's RSS once they
@@ -272,7 +342,11 @@ idle_one() {
 }
 
 idle() {
-	local base i rss held end note
+	local base i rss held end note jobs=1 cap
+	# One worker takes (open-file limit - 64) / 2 connections.
+	cap=$(( ($(ulimit -Hn) - 64) / 2 ))
+	[ $((IDLE + 64)) -gt "$cap" ] && jobs=2
+	restart "timeout 60" "$jobs" || return 1
 	base=$(rss_tree "$SPID")
 	say "$NAME $IDLE idle connections"
 	: > "$TMP/runs"; : > "$TMP/idle.rss"
@@ -286,7 +360,13 @@ idle() {
 	# A server's request timeout may drop the first connections
 	# before the last are up: "held" is the count at the RSS sample.
 	note="RSS $((rss / 1024)) MB with $held held"
-	note+=" (at rest $((base / 1024)) MB); last run: $end"
+	note+=" (at rest $((base / 1024)) MB"
+	if [ "${held:-0}" -gt 0 ] 2>/dev/null; then
+		note+=", $(( (rss - base) / held )) kB each"
+		IDLE_NOTE="$((rss / 1024)) MB RSS for $held held, $(( (rss - base) / held )) kB each"
+	fi
+	[ "$IS_CAPSULED" = 1 ] && note+=", timeout 60, -j $jobs"
+	note+="); last run: $end"
 	row "$NAME c=1 with $IDLE idle TLS conns" "$note" "$TMP/runs"
 }
 
@@ -304,8 +384,10 @@ gemlog() {
 	size=$(wc -c < "$CAPSULE/static-index.gmi")
 	scenario "$NAME gemlog /posts/ c=16" "$size bytes, 1,000 posts" \
 	    -p "$PORT" -u /posts/ -c 16 -B "$SOURCES" "${LOAD[@]}"
+	GEMLOG_RPS=$(field rps < "$TMP/runs" | median)
 	scenario "$NAME static-index.gmi c=16" "$size bytes" \
 	    -p "$PORT" -u /static-index.gmi -c 16 -B "$SOURCES" "${LOAD[@]}"
+	STATIC_RPS=$(field rps < "$TMP/runs" | median)
 }
 
 gopher() {
@@ -331,6 +413,7 @@ report() {
 		    "(median; errors summed), $(date -u +%Y-%m-%d)," \
 		    "$(nproc) CPUs, $(openssl version | cut -d' ' -f1-2)."
 		echo "$NAME / ceiling at c=64: $ratio"
+		ratios
 		echo
 		echo "| scenario | req/s | MB/s | p50 ms | p99 ms | errors | notes |"
 		echo "|---|---:|---:|---:|---:|---:|---|"
@@ -338,19 +421,42 @@ report() {
 	} | tee "${BENCH_OUT:-/dev/null}"
 }
 
+# r A B: A / B with two decimals, or "-".
+r() {
+	awk -v a="${1:-}" -v b="${2:-}" 'BEGIN {
+	    if (a != "" && b + 0 > 0) printf "%.2f", a / b; else print "-" }'
+}
+
+ratios() {
+	echo "p99 / p50 at c=64: $(r "${SRV_P99:-}" "${SRV_P50:-}")"
+	echo "resumed / full handshakes at c=64 (tickets on):" \
+	    "$(r "${RES_RPS:-}" "${FULL_RPS:-}")"
+	echo "10 MB file / AES-128-GCM bound: $(r "${BIG_MBPS:-}" "${AES_MBPS:-}")"
+	echo "idle: ${IDLE_NOTE:--}"
+	echo "per-worker spread (-j 2): ${SPREAD:--}"
+	echo "gemlog / static index (req/s): $(r "${STATIC_RPS:-}" "${GEMLOG_RPS:-}")" \
+	    "(wall clock; tests/bench/profile.sh gives instructions)"
+}
+
+# want GROUP: is this scenario group selected?
+want() { [ -z "${BENCH_ONLY:-}" ] || [[ " $BENCH_ONLY " == *" $1 "* ]]; }
+
 main() {
-	local ok=0
+	local ok=0 wport=$PORT
 	ulimit -n "$(ulimit -Hn)"
 	build
 	make_capsule
-	ceiling || ok=1
-	aes_bound
-	if start_server "$SERVER_CMD" "$PORT"; then
-		pages
-		files
-		idle
-		gemlog
-		gopher
+	if want ceiling; then ceiling || ok=1; fi
+	if want aes; then aes_bound; fi
+	[ "${BENCH_ONLY:-}" = gopher ] && wport=$GPORT
+	if start_server "$SERVER_CMD" "$wport"; then
+		if want pages; then pages; fi
+		if want files; then files; fi
+		if want gemlog; then gemlog; fi
+		if want gopher; then gopher; fi
+		if want resumption; then resumption || ok=1; fi
+		if want spread; then spread || ok=1; fi
+		if want idle; then idle || ok=1; fi
 		stop_server
 	else
 		skip "$NAME" "server did not start"

@@ -40,7 +40,9 @@ class Server:
     """A running capsuled; .port (Gemini), .gport (Gopher), .root, .log()."""
 
     def __init__(self, root, extra_args=(), workers=1, gopher=True, conf=None,
-                 env=None):
+                 env=None, binary=None):
+        """binary: the capsuled to run instead of BIN (e.g. the
+        production build, whose seccomp filter has no sanitizer extras)."""
         self.root = root
         self.dir = tempfile.mkdtemp(prefix="capsuled-srv-")
         self.cert = os.path.join(self.dir, "cert.pem")
@@ -48,7 +50,8 @@ class Server:
         self.port = free_port()
         self.gport = free_port() if gopher else None
         self.logpath = os.path.join(self.dir, "log")
-        args = [BIN, "-r", root, "-H", "localhost", "-l", "127.0.0.1",
+        args = [binary or BIN, "-r", root, "-H", "localhost",
+                "-l", "127.0.0.1",
                 "-p", str(self.port), "-C", self.cert, "-K", self.key,
                 "-j", str(workers)]
         if gopher:
@@ -90,7 +93,7 @@ class Server:
 
 
 def gemini(port, request, sni="localhost", host="127.0.0.1", timeout=10,
-           tls_max=None, raw=False):
+           tls_max=None, raw=False, source=None):
     """Send one request line; return (header, body, clean) where clean is
     True when the server ended with a TLS close_notify."""
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
@@ -102,7 +105,9 @@ def gemini(port, request, sni="localhost", host="127.0.0.1", timeout=10,
         request = request.encode("utf-8")
     if not raw:
         request += b"\r\n"
-    with socket.create_connection((host, port), timeout=timeout) as sock:
+    with socket.create_connection((host, port), timeout=timeout,
+                                  source_address=(source, 0) if source
+                                  else None) as sock:
         with ctx.wrap_socket(sock, server_hostname=sni,
                              suppress_ragged_eofs=False) as tls:
             tls.sendall(request)

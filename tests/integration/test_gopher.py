@@ -5,8 +5,10 @@ binaries, hand-written gophermaps, and hostile selectors."""
 
 import hashlib
 import os
+import shutil
 import socket
 import subprocess
+import tempfile
 import time
 
 import pytest
@@ -19,6 +21,17 @@ LONG_PRE = "|" + "-" * 98 + "|"
 
 
 # Helpers.
+
+def finish(srv):
+    """Stop and remove a server, then check its log: no sanitizer report
+    and no worker death."""
+    srv.stop()
+    log = srv.log()
+    srv.cleanup()
+    for bad in ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
+                "runtime error:", "killed by signal"):
+        assert bad not in log, log[-3000:]
+
 
 def gopher_raw(port, data, timeout=10, limit=8 << 20):
     """Send raw bytes (no CRLF added); return (reply, reset).  A server
@@ -99,10 +112,13 @@ def is_refusal(reply):
     return reply.startswith(b"3") and reply.endswith(b".\r\n")
 
 
-@pytest.fixture
-def gsrv(tmpbase):
-    """A server over make_root() plus files for the Gopher tests."""
-    root = make_root(tmpbase)
+@pytest.fixture(scope="module")
+def gsrv():
+    """One server for the module (a server start costs a second or two
+    under ASan) over make_root() plus files for the Gopher tests.  Tests
+    may add files to its root, each under names of their own."""
+    base = tempfile.mkdtemp(prefix="capsuled-gopher-")
+    root = make_root(base)
     gen = os.path.join(root, "gen")
     os.makedirs(os.path.join(gen, "sub"))
     os.makedirs(os.path.join(gen, ".hiddendir"))
@@ -113,7 +129,10 @@ def gsrv(tmpbase):
         write(gen, name, data)
     s = Server(root)
     yield s
-    s.cleanup()
+    try:
+        finish(s)
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
 
 
 def write(root, name, data):
@@ -442,7 +461,7 @@ def test_configured_host_and_port_in_items(tmpbase):
                         port=7070, foreign=("far.example",))
         assert gm[1][3:] == ("far.example", "71")
     finally:
-        s.cleanup()
+        finish(s)
 
 
 # Hostile selectors: a type-3 item or a clean close, never a file from

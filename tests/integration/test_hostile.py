@@ -551,11 +551,15 @@ def test_client_closes_mid_response(spawn, proto):
     assert_healthy(s)
 
 
-def tls_connect(port, rcvbuf):
+def small_window(port, rcvbuf, tls):
+    """A connection with a small receive buffer, set before connect so
+    that the window it announces is small from the start."""
     raw = socket.socket()
     raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
     raw.settimeout(10)
     raw.connect(("127.0.0.1", port))
+    if not tls:
+        return raw
     return client_ctx().wrap_socket(raw, server_hostname="localhost")
 
 
@@ -580,24 +584,23 @@ def test_stalled_readers_bounded(spawn, proto):
     before = rss_kb(worker)
     clients = []
     for _ in range(n):
+        c = small_window(port_of(s, proto), 4096, proto == "gemini")
         if proto == "gemini":
-            c = tls_connect(s.port, 4096)
             c.sendall(b"gemini://localhost:%d/big.bin\r\n" % s.port)
         else:
-            c = socket.create_connection(("127.0.0.1", s.gport), timeout=10)
-            c.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
             c.sendall(b"/big.bin\r\n")
         clients.append(c)
     stalled = time.monotonic()
     # The server writes until the socket buffers fill, then waits.
-    assert wait_for(lambda: fds_of(worker) == base_fds + 2 * n, 2.0)
+    assert wait_for(lambda: fds_of(worker) >= base_fds + 2 * n, 5.0), \
+        "%d of %d stalled" % ((fds_of(worker) - base_fds) // 2, n)
     time.sleep(1.0)
     during = rss_kb(worker)
     report("stalled %s: %d clients not reading 10 MB: worker %d kB -> %d kB "
            "(+%d kB)" % (proto, n, before, during, during - before))
     assert during - before < 40 * 1024, "the file is being buffered"
     # Dropped once write-timeout passes without progress.
-    assert wait_for(lambda: fds_of(worker) == base_fds, WTIMEOUT + 2.0), \
+    assert wait_for(lambda: fds_of(worker) == base_fds, WTIMEOUT + 4.0), \
         "%d fds still open" % (fds_of(worker) - base_fds)
     report("stalled %s: dropped %.2f s after stalling (write-timeout %d)" %
            (proto, time.monotonic() - stalled, WTIMEOUT))

@@ -1,0 +1,142 @@
+#!/usr/bin/env bash
+#
+# profile.sh: instructions per request under callgrind, which stay the
+# same on a loaded machine where wall-clock figures do not.
+#
+#	tests/bench/profile.sh [-n N] [-o DIR] [URL-PATH ...]
+#
+# Builds a scratch copy of src/ whose sandbox_worker() returns at once
+# (the worker's seccomp filter kills valgrind's own system calls, and
+# there is no switch for it in src/sandbox.c), serves a fixed capsule
+# (the 2 KB page, 1,000 gemlog posts, the same index as a static file)
+# with -j 1 under callgrind, and for each path: 20 warm-up requests,
+# zero the counters, N requests (default 200), dump.  Prints the
+# instructions per request of the worker, and leaves the dumps in DIR
+# (default: a temporary directory, removed) for callgrind_annotate.
+# Everything runs on 127.0.0.1; a run takes about a minute.
+
+set -euo pipefail
+
+cd "$(dirname "$0")/../.."
+TOP=$PWD
+N=200
+KEEP=
+while getopts n:o: opt; do
+	case $opt in
+	n) N=$OPTARG ;;
+	o) KEEP=$OPTARG ;;
+	*) echo "usage: profile.sh [-n N] [-o DIR] [path ...]" >&2; exit 2 ;;
+	esac
+done
+shift $((OPTIND - 1))
+# /missing (a 51, no body) is the baseline: handshake and request only.
+[ $# -gt 0 ] || set -- /missing /page.gmi /posts/ /static-index.gmi
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/capsuled-profile.XXXXXX")
+OUT=${KEEP:-$TMP/out}
+mkdir -p "$OUT"
+VPID=
+cleanup() {
+	[ -z "$VPID" ] || { kill "$VPID" 2>/dev/null; wait "$VPID" 2>/dev/null; }
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+build() {
+	cp -r src "$TMP/src"
+	python3 - "$TMP/src/sandbox.c" <<'EOF'
+import sys
+p = sys.argv[1]
+s = open(p).read()
+key = "sandbox_worker(const struct conf *conf)\n{\n"
+i = s.index(key)
+j = s.index("\n\n", i) + 2	# after the declarations
+s = s[:j] + "\tif (conf != NULL)\n\t\treturn;\t/* profile build */\n" + s[j:]
+open(p, "w").write(s)
+EOF
+	# shellcheck disable=SC2046
+	${CC:-cc} -O2 -g -std=c11 -D_GNU_SOURCE -o "$TMP/capsuled" \
+	    "$TMP"/src/*.c $(pkg-config --cflags --libs openssl libmagic) -lm
+	# shellcheck disable=SC2046
+	[ -x tests/bench/gembench ] || ${CC:-cc} -std=c11 -D_GNU_SOURCE -O2 \
+	    -o tests/bench/gembench tests/bench/gembench.c \
+	    $(pkg-config --cflags --libs openssl)
+}
+
+capsule() {
+	local c=$TMP/capsule i
+	mkdir -p "$c/posts"
+	{
+		printf '%-63s\n' "# Benchmark page"
+		for i in $(seq 1 31); do
+			printf '%-63s\n' "Line $i of a fixed 2 KB page for capsuled benchmarks."
+		done
+	} > "$c/page.gmi"
+	: > "$c/posts/.gemlog"
+	awk -v dir="$c/posts" 'BEGIN {
+		for (n = 1; n <= 1000; n++) {
+			f = sprintf("%s/2026-%02d-%02d-post-%d.gmi", dir,
+			    (n - 1) % 12 + 1, int((n - 1) / 12) % 28 + 1, n)
+			printf "# Post %d\n\nBody of post %d, a short " \
+			    "paragraph of generated text.\n", n, n > f
+			close(f)
+		}
+	}'
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 \
+	    -nodes -days 3650 -subj /CN=localhost \
+	    -addext subjectAltName=DNS:localhost \
+	    -keyout "$TMP/key.pem" -out "$TMP/cert.pem" 2>/dev/null
+}
+
+gb() { "$TOP/tests/bench/gembench" -q -p "$PORT" "$@"; }
+
+start() {
+	PORT=$((20000 + RANDOM % 20000))
+	valgrind --tool=callgrind --trace-children=yes \
+	    --compress-strings=no --compress-pos=no \
+	    --callgrind-out-file="$OUT/callgrind.%p" \
+	    "$TMP/capsuled" -r "$TMP/capsule" -H localhost -l 127.0.0.1 \
+	    -p "$PORT" -C "$TMP/cert.pem" -K "$TMP/key.pem" -j 1 \
+	    > "$TMP/server.log" 2>&1 &
+	VPID=$!
+	for _ in $(seq 1 120); do
+		gb -n 1 -w 5 > /dev/null 2>&1 && break
+		sleep 0.5
+	done
+	WPID=$(pgrep -P "$VPID" | head -n 1)
+	[ -n "$WPID" ] || { echo "no worker" >&2; exit 1; }
+	# The static copy of the generated index, byte for byte.
+	printf 'gemini://localhost:%s/posts/\r\n' "$PORT" |
+	    timeout 60 openssl s_client -quiet -connect "127.0.0.1:$PORT" \
+	    -servername localhost 2>/dev/null | sed 1d \
+	    > "$TMP/capsule/static-index.gmi"
+}
+
+# measure PATH: prints the worker's instructions per request; callgrind
+# numbers its dumps .1, .2, ... in order.
+DUMPS=0
+measure() {
+	local path=$1 ir f
+	gb -u "$path" -n 20 > /dev/null || true
+	callgrind_control -z "$WPID" > /dev/null 2>&1
+	gb -u "$path" -n "$N" | grep -q "errors=0 " ||
+	    echo "warning: errors on $path" >&2
+	callgrind_control -d "$WPID" > /dev/null 2>&1
+	DUMPS=$((DUMPS + 1))
+	f=$OUT/callgrind.$WPID.$DUMPS
+	for _ in $(seq 1 50); do
+		[ -s "$f" ] && grep -q '^totals:' "$f" && break
+		sleep 0.2
+	done
+	ir=$(awk '/^summary:/ { print $2 }' "$f")
+	printf '%-22s %12d Ir/request%s\n' "$path" $((ir / N)) \
+	    "${KEEP:+  ($f)}"
+}
+
+build
+capsule
+start
+echo "instructions per request, worker, $N requests each, new TLS 1.3 connection each:"
+for p in "$@"; do
+	measure "$p"
+done

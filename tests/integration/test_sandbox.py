@@ -1,0 +1,213 @@
+"""The worker sandbox (src/sandbox.c) against the production build.
+
+`make check` runs the rest of the suite against the ASan build, whose
+seccomp filter also allows what LeakSanitizer needs at exit; these tests
+run ./capsuled, the filter as shipped, through every kind of response.
+That the ruleset and the filter deny what they must is shown process by
+process in tests/unit/test_sandbox.c."""
+
+import ctypes
+import os
+import re
+import signal
+import subprocess
+import time
+
+import pytest
+
+from conftest import BIN, REPO, Server, gemini, gopher, make_root
+
+PROD = os.path.join(REPO, "capsuled")
+SYS_LANDLOCK_CREATE_RULESET = {"x86_64": 444, "aarch64": 444}
+LANDLOCK_CREATE_RULESET_VERSION = 1
+
+pytestmark = pytest.mark.skipif(not os.path.exists(PROD),
+                                reason="./capsuled not built (make)")
+
+
+def landlock_abi():
+    nr = SYS_LANDLOCK_CREATE_RULESET.get(os.uname().machine)
+    if nr is None:
+        return 0
+    libc = ctypes.CDLL(None, use_errno=True)
+    abi = libc.syscall(nr, None, ctypes.c_size_t(0),
+                       ctypes.c_uint32(LANDLOCK_CREATE_RULESET_VERSION))
+    return max(abi, 0)
+
+
+def seccomp_available():
+    with open("/proc/self/status") as f:
+        return "Seccomp:" in f.read()
+
+
+CONF = """
+server "localhost" {
+    root "%s"
+    location "/listed/*" {
+        auto-index on
+    }
+}
+"""
+
+
+def sandbox_lines(server):
+    return [l for l in server.log().splitlines() if "sandbox: " in l]
+
+
+def wait_for(cond, timeout=10):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if cond():
+            return True
+        time.sleep(0.05)
+    return cond()
+
+
+@pytest.fixture
+def prod(tmpbase):
+    root = make_root(tmpbase)
+    # No extension the table knows: only libmagic, loaded before the
+    # sandbox, can name it.
+    with open(os.path.join(root, "mystery.unknownext"), "wb") as f:
+        f.write(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< >>\nendobj\n")
+    os.symlink("/etc/passwd", os.path.join(root, "passwd.txt"))
+    s = Server(root, conf=CONF % root, workers=2, binary=PROD)
+    assert wait_for(lambda: len(sandbox_lines(s)) == 2), s.log()
+    yield s
+    s.cleanup()
+
+
+def url(s, path):
+    return "gemini://localhost:%d%s" % (s.port, path)
+
+
+def test_worker_log_names_protections(prod):
+    lines = sandbox_lines(prod)
+    assert len(lines) == 2, "one line per worker"
+    for line in lines:
+        assert "no-new-privs" in line
+        if landlock_abi() > 0:
+            assert "landlock ABI %d" % landlock_abi() in line
+        else:
+            assert "no Landlock in this kernel" in line
+        if seccomp_available():
+            assert "seccomp filter" in line
+        assert "sanitizer" not in line, "the production build is tested"
+
+
+def test_gemtext_served(prod):
+    header, body, clean = gemini(prod.port, url(prod, "/page.gmi"))
+    assert header == "20 text/gemini"
+    assert body == b"# A page\n\nHello, Gemini.\n"
+    assert clean
+
+
+def test_libmagic_works_after_sandbox(prod):
+    header, body, _ = gemini(prod.port, url(prod, "/mystery.unknownext"))
+    assert header == "20 application/pdf"
+    assert body.startswith(b"%PDF-1.4")
+
+
+def test_binary_body_exact(prod):
+    header, body, _ = gemini(prod.port, url(prod, "/image.bin"))
+    assert header.startswith("20 ")
+    assert body == bytes(range(256)) * 16
+
+
+def test_directory_listing(prod):
+    header, body, _ = gemini(prod.port, url(prod, "/listed/"))
+    assert header == "20 text/gemini"
+    assert b"a.gmi" in body and b"b%20c.txt" in body
+
+
+def test_gemlog_index_and_feed(prod):
+    header, body, _ = gemini(prod.port, url(prod, "/posts/"))
+    assert header == "20 text/gemini"
+    assert body.index(b"Second post") < body.index(b"First post")
+    header, body, _ = gemini(prod.port, url(prod, "/posts/atom.xml"))
+    assert header.startswith("20 application/atom+xml")
+    assert b"<feed" in body
+
+
+def test_gopher_menu_and_file(prod):
+    menu = gopher(prod.gport, "")
+    assert menu.endswith(b".\r\n")
+    assert b"/page.gmi" in menu
+    assert gopher(prod.gport, "/notes.txt").startswith(b"plain text\r\n")
+
+
+def test_symlink_to_etc_passwd_refused(prod):
+    header, body, _ = gemini(prod.port, url(prod, "/passwd.txt"))
+    assert not header.startswith("20"), header
+    assert b"root:" not in body
+    assert b"root:" not in gopher(prod.gport, "/passwd.txt")
+
+
+def test_no_worker_killed_while_serving(prod):
+    for path in ["/", "/page.gmi", "/mystery.unknownext", "/listed/",
+                 "/posts/", "/posts/atom.xml", "/nope", "/dir"]:
+        gemini(prod.port, url(prod, path))
+    gopher(prod.gport, "/posts/")
+    prod.stop()
+    log = prod.log()
+    assert "killed by signal" not in log, log
+    assert len(sandbox_lines(prod)) == 2, "no worker was restarted"
+    assert prod.proc.returncode == 0
+
+
+def worker_pids(server):
+    pid = server.proc.pid
+    with open("/proc/%d/task/%d/children" % (pid, pid)) as f:
+        return [int(p) for p in f.read().split()]
+
+
+def test_seccomp_kill_logged_by_parent(prod):
+    """A worker the filter kills dies of SIGSYS; the parent says so and
+    starts a sandboxed replacement."""
+    victim = worker_pids(prod)[0]
+    os.kill(victim, signal.SIGSYS)
+    assert wait_for(lambda: len(sandbox_lines(prod)) == 3), prod.log()
+    log = prod.log()
+    assert re.search(r"worker \d killed by signal %d \(.*\): a system "
+                     r"call outside the sandbox; restarting"
+                     % signal.SIGSYS, log), log
+    header, _, _ = gemini(prod.port, url(prod, "/page.gmi"))
+    assert header == "20 text/gemini"
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to drop to nobody")
+def test_drop_to_nobody(tmpbase):
+    os.chmod(tmpbase, 0o755)
+    root = make_root(tmpbase)
+    s = Server(root, extra_args=["-u", "nobody"], binary=PROD)
+    try:
+        assert wait_for(lambda: len(sandbox_lines(s)) == 1), s.log()
+        header, _, _ = gemini(s.port, url(s, "/page.gmi"))
+        assert header == "20 text/gemini"
+        log = s.log()
+        assert "running as nobody" in log
+        assert "STILL ROOT" not in sandbox_lines(s)[0]
+        # The key is 0600 root: unreadable once dropped, and said so.
+        assert "not readable as nobody" in log
+    finally:
+        s.cleanup()
+
+
+@pytest.mark.parametrize("binary", [PROD, BIN])
+def test_check_reports_sandbox(tmpbase, binary):
+    root = make_root(tmpbase)
+    key = os.path.join(tmpbase, "key.pem")
+    cert = os.path.join(tmpbase, "cert.pem")
+    r = subprocess.run([binary, "-n", "-r", root, "-C", cert, "-K", key],
+                       capture_output=True, timeout=30)
+    assert r.returncode == 0, r.stderr
+    err = r.stderr.decode()
+    assert re.search(r"^landlock: (ABI \d+|not available)", err, re.M), err
+    assert re.search(r"^seccomp: ", err, re.M), err
+    assert re.search(r"^privileges: ", err, re.M), err
+    assert "readable by group or others" not in err
+    os.chmod(key, 0o644)
+    r = subprocess.run([binary, "-n", "-r", root, "-C", cert, "-K", key],
+                       capture_output=True, timeout=30)
+    assert "WARNING: %s: private key is readable by group or others" % key \
+        in r.stderr.decode()

@@ -1,0 +1,317 @@
+/*
+ * test_sandbox.c: the worker's Landlock ruleset and seccomp filter,
+ * each applied in a forked child (they cannot be undone), which then
+ * tries what a compromised worker would.
+ *
+ * A child runs its CHECKs and sends its counters back through a pipe;
+ * a child expected to die is judged by its wait status alone.  Children
+ * leave with _exit(), so LeakSanitizer never runs inside a sandbox.
+ */
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "sandbox.h"
+#include "test.h"
+
+#define MAGIC_DB	"/usr/share/misc/magic.mgc"
+
+struct counts {
+	int	passed, failed;
+};
+
+static char	tmpdir[] = "/tmp/test_sandbox.XXXXXX";
+static char	rootdir[64], logdir[64];
+
+/* Fork; the child runs fn(arg) and reports its counts.  Returns the
+ * child's wait status. */
+static int
+in_child(void (*fn)(void *), void *arg)
+{
+	struct counts	c;
+	pid_t		pid;
+	int		p[2], status;
+
+	if (pipe(p) == -1 || (pid = fork()) == -1) {
+		perror("pipe/fork");
+		exit(2);
+	}
+	if (pid == 0) {
+		close(p[0]);
+		test_passed = test_failed = 0;
+		fn(arg);
+		c.passed = test_passed;
+		c.failed = test_failed;
+		(void)write(p[1], &c, sizeof(c));
+		_exit(0);
+	}
+	close(p[1]);
+	if (read(p[0], &c, sizeof(c)) == (ssize_t)sizeof(c)) {
+		test_passed += c.passed;
+		test_failed += c.failed;
+	}
+	close(p[0]);
+	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
+		;
+	return status;
+}
+
+static int
+open_errno(const char *path, int flags)
+{
+	int	fd;
+
+	if ((fd = open(path, flags | O_CLOEXEC, 0644)) == -1)
+		return errno;
+	close(fd);
+	return 0;
+}
+
+static void
+path(char *buf, size_t size, const char *dir, const char *name)
+{
+	if ((size_t)snprintf(buf, size, "%s/%s", dir, name) >= size) {
+		fprintf(stderr, "path too long\n");
+		exit(2);
+	}
+}
+
+static void
+setup(void)
+{
+	char	p[128];
+	int	fd;
+
+	if (mkdtemp(tmpdir) == NULL) {
+		perror("mkdtemp");
+		exit(2);
+	}
+	path(rootdir, sizeof(rootdir), tmpdir, "root");
+	path(logdir, sizeof(logdir), tmpdir, "log");
+	if (mkdir(rootdir, 0755) == -1 || mkdir(logdir, 0755) == -1) {
+		perror("mkdir");
+		exit(2);
+	}
+	path(p, sizeof(p), rootdir, "sub");
+	mkdir(p, 0755);
+	path(p, sizeof(p), rootdir, "sub/page.gmi");
+	if ((fd = open(p, O_WRONLY | O_CREAT, 0644)) != -1)
+		close(fd);
+	path(p, sizeof(p), logdir, "capsuled.log");
+	if ((fd = open(p, O_WRONLY | O_CREAT, 0644)) != -1)
+		close(fd);
+}
+
+static void
+cleanup(void)
+{
+	char	p[128];
+
+	path(p, sizeof(p), rootdir, "sub/page.gmi");
+	unlink(p);
+	path(p, sizeof(p), rootdir, "sub");
+	rmdir(p);
+	path(p, sizeof(p), logdir, "capsuled.log");
+	unlink(p);
+	rmdir(rootdir);
+	rmdir(logdir);
+	rmdir(tmpdir);
+}
+
+/* What a worker under sandbox_landlock() may and may not do. */
+static void
+landlock_child(void *arg)
+{
+	char	p[128];
+	DIR	*d;
+	int	rootfd, logfd, magic;
+
+	(void)arg;
+	magic = access(MAGIC_DB, R_OK) == 0;
+	rootfd = open(rootdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	logfd = open(logdir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	CHECK(sandbox_landlock(&rootfd, 1, logfd) == 0, "ruleset applies");
+	path(p, sizeof(p), rootdir, "sub/page.gmi");
+	CHECK(open_errno(p, O_RDONLY) == 0, "a file beneath the root reads");
+	CHECK(open_errno(p, O_WRONLY) == EACCES,
+	    "a file beneath the root cannot be written");
+	CHECK(open_errno("/etc/passwd", O_RDONLY) == EACCES,
+	    "/etc/passwd is out of reach even by absolute path");
+	if (magic)
+		CHECK(open_errno(MAGIC_DB, O_RDONLY) == EACCES,
+		    "the magic database is out of reach (loaded before)");
+	path(p, sizeof(p), rootdir, "new.gmi");
+	CHECK(open_errno(p, O_WRONLY | O_CREAT) == EACCES,
+	    "nothing can be created beneath the root");
+	path(p, sizeof(p), rootdir, "sub");
+	CHECK((d = opendir(p)) != NULL, "a directory beneath the root lists");
+	if (d != NULL)
+		closedir(d);
+	CHECK(opendir("/tmp") == NULL && errno == EACCES,
+	    "a directory outside the root does not list");
+	path(p, sizeof(p), logdir, "capsuled.log");
+	CHECK(open_errno(p, O_WRONLY | O_APPEND) == 0,
+	    "the log file reopens for appending (SIGUSR1)");
+	if (sandbox_landlock_abi() >= 3)
+		CHECK(open_errno(p, O_WRONLY | O_TRUNC) == EACCES,
+		    "the log file cannot be truncated");
+	path(p, sizeof(p), logdir, "other.log");
+	CHECK(open_errno(p, O_WRONLY | O_CREAT) == EACCES,
+	    "no file can be created in the log directory");
+	CHECK(mkdir("/tmp/test_sandbox_escape", 0755) == -1 &&
+	    errno == EACCES, "no directory can be made anywhere");
+}
+
+/* The calls serving needs still work under the filter. */
+static void
+seccomp_allowed_child(void *arg)
+{
+	char	buf[16];
+	int	fd;
+
+	(void)arg;
+	CHECK(sandbox_seccomp() == 0, "filter installs");
+	CHECK(getpid() > 0, "getpid (syslog's LOG_PID)");
+	fd = open(rootdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	CHECK(fd != -1, "open(2) of a directory");
+	CHECK(fd != -1 && openat(fd, "sub/page.gmi", O_RDONLY) != -1,
+	    "openat beneath it");
+	CHECK(read(fd, buf, 0) != -1 || errno == EISDIR, "read");
+	CHECK(socket(AF_UNIX, SOCK_DGRAM, 0) == -1 && errno == EACCES,
+	    "syslog's reconnect (AF_UNIX) fails instead of killing");
+}
+
+static void
+forbid_execve(void *arg)
+{
+	char	*argv[] = { "true", NULL }, *envp[] = { NULL };
+
+	(void)arg;
+	execve("/bin/true", argv, envp);
+}
+
+static void
+forbid_socket_inet(void *arg)
+{
+	(void)arg;
+	socket(AF_INET, SOCK_STREAM, 0);
+}
+
+static void
+forbid_socket_inet6(void *arg)
+{
+	(void)arg;
+	socket(AF_INET6, SOCK_DGRAM, 0);
+}
+
+static void
+forbid_clone3(void *arg)
+{
+	(void)arg;
+	syscall(SYS_clone3, NULL, 0);
+}
+
+static void
+forbid_connect(void *arg)
+{
+	struct sockaddr	sa;
+
+	(void)arg;
+	memset(&sa, 0, sizeof(sa));
+	connect(0, &sa, sizeof(sa));
+}
+
+static void
+forbid_unlink(void *arg)
+{
+	(void)arg;
+	unlink("/tmp/test_sandbox_nonexistent");
+}
+
+static void
+forbid_chmod(void *arg)
+{
+	(void)arg;
+	chmod("/tmp/test_sandbox_nonexistent", 0777);
+}
+
+static void
+forbid_kill(void *arg)
+{
+	(void)arg;
+	kill(getppid(), 0);
+}
+
+static const struct {
+	void		(*fn)(void *);
+	const char	*why;
+} forbidden[] = {
+	{ forbid_execve,	"execve kills with SIGSYS" },
+	{ forbid_socket_inet,	"socket(AF_INET) kills with SIGSYS" },
+	{ forbid_socket_inet6,	"socket(AF_INET6) kills with SIGSYS" },
+	{ forbid_clone3,	"clone3 kills with SIGSYS" },
+	{ forbid_connect,	"connect kills with SIGSYS" },
+	{ forbid_unlink,	"unlink kills with SIGSYS" },
+	{ forbid_chmod,		"chmod kills with SIGSYS" },
+	{ forbid_kill,		"kill kills with SIGSYS" },
+};
+
+static void
+seccomp_then(void *arg)
+{
+	void	(*fn)(void *) = *(void (**)(void *))arg;
+
+	if (sandbox_seccomp() == -1)
+		_exit(3);
+	fn(NULL);
+	_exit(4);	/* survived: the call was allowed */
+}
+
+static void
+test_seccomp(void)
+{
+	size_t	i;
+	int	st;
+
+	st = in_child(seccomp_allowed_child, NULL);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	    "the allowed calls do not kill");
+	for (i = 0; i < sizeof(forbidden) / sizeof(forbidden[0]); i++) {
+		void	(*fn)(void *) = forbidden[i].fn;
+
+		st = in_child(seccomp_then, &fn);
+		CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS,
+		    forbidden[i].why);
+		if (!WIFSIGNALED(st))
+			fprintf(stderr, "  (%s: exited %d)\n", forbidden[i].why,
+			    WEXITSTATUS(st));
+	}
+}
+
+int
+main(void)
+{
+	int	st;
+
+	setup();
+	if (sandbox_landlock_abi() > 0) {
+		st = in_child(landlock_child, NULL);
+		CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+		    "the Landlock child ends normally");
+	} else
+		printf("test_sandbox: no Landlock in this kernel: skipped\n");
+	if (sandbox_seccomp_available())
+		test_seccomp();
+	else
+		printf("test_sandbox: no seccomp here: skipped\n");
+	cleanup();
+	return test_done("test_sandbox");
+}

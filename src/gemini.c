@@ -62,7 +62,7 @@ gemini_host(const struct conn *c, const struct url *u)
 	return h;
 }
 
-static void
+void
 gemini_base_url(const struct conf_host *h, char *buf, size_t bufsize)
 {
 	int	port = worker_conf()->public_port;

@@ -23,6 +23,12 @@ ssize_t	gemini_request_parse(const char *buf, size_t len, struct url *out,
 	    const char **errstr);
 
 struct conn;
+struct conf_host;
+
+/* "gemini://host[:port]" for host h, with the public port: the base of
+ * the URLs in feeds, whichever protocol asked. */
+void	gemini_base_url(const struct conf_host *, char *buf, size_t bufsize);
+
 /* Decide and start the response for a parsed request (or a 59). */
 /* Called with the bytes read so far: 0 when more are needed, else 1
  * after the response (or a rejection) has been started. */

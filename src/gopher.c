@@ -15,6 +15,7 @@
 #include "conn.h"
 #include "dirindex.h"
 #include "fsroot.h"
+#include "gemini.h"
 #include "gopher.h"
 #include "gophermap.h"
 #include "mime.h"
@@ -182,7 +183,7 @@ gopher_serve(struct conn *c, const char *path)
 	struct serve_result	 r;
 	char			 base[CONF_NAME_MAX + 32], dirpath[URL_MAX + 2];
 
-	snprintf(base, sizeof(base), "gemini://%s", h->name);
+	gemini_base_url(h, base, sizeof(base));
 	if (path[strlen(path) - 1] == '/' && gopher_gophermap(c, h, path) == 0)
 		return;
 	serve_resolve(h, path, base, &r);

@@ -2,6 +2,7 @@
  * main.c: capsuled's start-up: flags, configuration, sockets, TLS,
  * privileges, then one worker process per core, restarted if one dies.
  */
+#include <sys/prctl.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 
@@ -286,6 +287,10 @@ main_spawn(struct main_state *st, int id)
 	}
 	signal(SIGCHLD, SIG_DFL);
 	signal(SIGHUP, SIG_IGN);
+	/* If the parent dies (even by SIGKILL), stop too rather than serve
+	 * on, unsupervised, with an old configuration. */
+	if (prctl(PR_SET_PDEATHSIG, SIGTERM) == -1 || getppid() == 1)
+		_exit(0);
 	for (w = 0; w < st->conf->workers; w++)
 		for (i = 0; w != id && i < st->nls; i++)
 			close(st->ls[w][i].fd);

@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <netdb.h>
 #include <signal.h>
 #include <stdio.h>
@@ -183,6 +184,9 @@ worker_limits(const struct conf *conf, int nworkers)
 	worker_max_perip = (conf->max_conns_per_ip + nworkers - 1) / nworkers;
 	if (worker_max_perip < 1)
 		worker_max_perip = 1;
+	/* conn.c counts in unsigned shorts: past that the count wraps. */
+	if (worker_max_perip > USHRT_MAX)
+		worker_max_perip = USHRT_MAX;
 }
 
 static void

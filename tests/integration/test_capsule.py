@@ -199,8 +199,8 @@ def test_feed_is_valid_atom(shipped):
     feed = parse_feed(body)
     for tag in ("id", "title", "updated"):
         assert (feed.findtext(ATOM + tag) or "").strip(), tag
-    assert re.match(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(Z|[+-]\d{2}:\d{2})$",
-                    feed.findtext(ATOM + "updated"))
+    assert re.match(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}"
+                    r"(Z|[+-]\d{2}:\d{2})$", feed.findtext(ATOM + "updated"))
     entries = feed.findall(ATOM + "entry")
     assert len(entries) == len(post_files())
     for e in entries:

@@ -450,7 +450,8 @@ def test_configured_host_and_port_in_items(tmpbase):
     s = Server(root, conf='gopher-host "gopher.example.org"\n'
                'gopher-public-port 7070\n')
     try:
-        write(root, "gm/gophermap", "0Notes\t/notes.txt\r\n1Away\t/\tfar.example\t71\r\n")
+        write(root, "gm/gophermap",
+              "0Notes\t/notes.txt\r\n1Away\t/\tfar.example\t71\r\n")
         for sel in ("/", "/page.gmi", "/listed/", "/posts/", "/gm/",
                     "/nope"):
             items = parse_menu(gopher(s.gport, sel),

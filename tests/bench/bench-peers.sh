@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+#
+# bench-peers.sh: the `make bench-peers` driver.  Runs tests/bench/bench.sh
+# against capsuled, then the same Gemini scenarios against molly-brown
+# (same capsule, same ECDSA certificate, same CPU pinning: server on
+# CPU 0, gembench on CPU 1) and the Gopher scenarios against gophernicus
+# run from socat as inetd would, and prints capsuled/peer ratios.
+# A peer whose Debian package is missing is skipped with a message.
+#
+# Environment: as bench.sh (BENCH_QUICK, BENCH_DURATION, BENCH_RUNS,
+# BENCH_IDLE, BENCH_*PORT), plus
+#   PEERS_OUT     also write the ratio table to this file
+#
+# Scenarios that only capsuled has (resumption with its config, -j 2
+# spread) are run for capsuled alone; molly-brown has no gemlog
+# generator, so its "/posts/" row is its directory listing of the same
+# 1,000 files (a different job: shown, not compared).
+#
+# Internal modes, used as SERVER_CMD by bench.sh (which exports CAPSULE,
+# CERT, KEY, PORT and GPORT): --molly-brown, --gophernicus.
+
+set -euo pipefail
+
+MOLLY=/usr/bin/molly-brown
+GOPHERNICUS=/usr/sbin/gophernicus
+SOCAT=/usr/bin/socat
+
+# molly-brown reads a TOML file; it goes beside the bench's certificate.
+# This version has no listen-address key: it binds every address, but
+# the bench only ever connects to 127.0.0.1.
+run_molly() {
+	local dir conf
+	dir=$(dirname "$CERT")
+	conf=$dir/molly.conf
+	cat > "$conf" <<EOF
+Port = $PORT
+Hostname = "localhost"
+CertPath = "$CERT"
+KeyPath = "$KEY"
+DocBase = "$CAPSULE"
+AccessLog = "$dir/molly-access.log"
+ErrorLog = "$dir/molly-error.log"
+EOF
+	exec "$MOLLY" -c "$conf"
+}
+
+# gophernicus serves one connection on stdin/stdout (inetd style);
+# -nr: it refuses root otherwise (the bench may run as root), -ns: no
+# syslog, -nv: no virtual hosts (one capsule directory).
+run_gophernicus() {
+	exec "$SOCAT" "TCP-LISTEN:$GPORT,bind=127.0.0.1,reuseaddr,fork,backlog=1024" \
+	    "EXEC:$GOPHERNICUS -h localhost -p $GPORT -r $CAPSULE -nr -ns -nv"
+}
+
+case "${1:-}" in
+--molly-brown) run_molly ;;
+--gophernicus) run_gophernicus ;;
+esac
+
+cd "$(dirname "$0")/../.."
+SELF=$PWD/tests/bench/bench-peers.sh
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/capsuled-peers.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+trap 'exit 130' INT TERM
+
+say() { printf '%s\n' "$*" >&2; }
+
+have_pkg() {
+	dpkg-query -W -f='${Status}' "$1" 2>/dev/null |
+	    grep -q 'install ok installed'
+}
+
+# bench NAME FILE [ENV...]: one bench.sh run, its table into FILE.
+bench() {
+	local name=$1 out=$2
+	shift 2
+	say "=== $name"
+	env SERVER_NAME="$name" BENCH_OUT="$out" "$@" \
+	    bash tests/bench/bench.sh > /dev/null || say "$name: some runs failed"
+}
+
+# rows FILE NAME: "scenario-without-name<TAB>req/s<TAB>MB/s" per row.
+rows() {
+	awk -F'|' -v n="$2 " '/^\| / {
+		s = $2; gsub(/^ +| +$/, "", s)
+		if (index(s, n) != 1) next
+		s = substr(s, length(n) + 1)
+		r = $3; m = $4; gsub(/ /, "", r); gsub(/ /, "", m)
+		print s "\t" r "\t" m
+	}' "$1"
+}
+
+# ratios PEER FILE: capsuled/peer for every scenario both ran.
+ratios() {
+	local peer=$1 file=$2
+	echo
+	echo "capsuled / $peer (req/s; MB/s for the file rows):"
+	echo
+	echo "| scenario | capsuled req/s | $peer req/s | ratio | capsuled MB/s | $peer MB/s | ratio |"
+	echo "|---|---:|---:|---:|---:|---:|---:|"
+	join -t "$(printf '\t')" <(rows "$TMP/capsuled.md" capsuled | sort) \
+	    <(rows "$file" "$peer" | sort) |
+	    awk -F'\t' '{
+		rr = ($4 + 0 > 0) ? sprintf("%.2f", $2 / $4) : "-"
+		mr = ($5 + 0 > 0) ? sprintf("%.2f", $3 / $5) : "-"
+		printf "| %s | %s | %s | %s | %s | %s | %s |\n",
+		    $1, $2, $4, rr, $3, $5, mr
+	    }'
+}
+
+main() {
+	local report=$TMP/report.md
+	make -s capsuled
+	bench capsuled "$TMP/capsuled.md"
+	cat "$TMP/capsuled.md" > "$report"
+	if have_pkg molly-brown && [ -x "$MOLLY" ]; then
+		bench molly-brown "$TMP/molly.md" \
+		    SERVER_CMD="bash $SELF --molly-brown" \
+		    BENCH_ONLY="ceiling pages files gemlog idle"
+		cat "$TMP/molly.md" >> "$report"
+		ratios molly-brown "$TMP/molly.md" >> "$report"
+	else
+		say "molly-brown: package not installed, skipped"
+		echo "molly-brown: not installed, skipped" >> "$report"
+	fi
+	if have_pkg gophernicus && have_pkg socat && [ -x "$GOPHERNICUS" ]; then
+		bench gophernicus "$TMP/gophernicus.md" \
+		    SERVER_CMD="bash $SELF --gophernicus" BENCH_ONLY=gopher
+		cat "$TMP/gophernicus.md" >> "$report"
+		ratios gophernicus "$TMP/gophernicus.md" >> "$report"
+	else
+		say "gophernicus: package gophernicus or socat not installed, skipped"
+		echo "gophernicus: not installed, skipped" >> "$report"
+	fi
+	tee "${PEERS_OUT:-/dev/null}" < "$report"
+}
+
+main "$@"

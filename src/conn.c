@@ -21,6 +21,7 @@
 #include "gemini.h"
 #include "gopher.h"
 #include "log.h"
+#include "proxy.h"
 #include "tls.h"
 
 #define CONN_PERIP_SLOTS	65536
@@ -47,6 +48,7 @@ static struct loop		*conn_loop;
 static const struct conf	*conn_conf;
 static int			 conn_active;
 static unsigned short		 conn_perip[CONN_PERIP_SLOTS];
+static int			 conn_perip_cap = 65535;
 
 static void	conn_io(int, int, void *);
 
@@ -60,10 +62,11 @@ conn_now_ms(void)
 }
 
 void
-conn_setup(struct loop *loop, const struct conf *conf)
+conn_setup(struct loop *loop, const struct conf *conf, int perip_cap)
 {
 	conn_loop = loop;
 	conn_conf = conf;
+	conn_perip_cap = perip_cap;
 }
 
 int
@@ -132,7 +135,9 @@ conn_new(int fd, const struct listener *l, const char *addr)
 	if (getsockname(fd, (struct sockaddr *)&ss, &sslen) == 0)
 		conn_printable((struct sockaddr *)&ss, sslen, c->local,
 		    sizeof(c->local));
-	if (c->proto == LISTEN_GEMINI)
+	if (conn_proxy_policy(c->proto, addr) == 1)
+		c->state = CONN_PROXY;
+	else if (c->proto == LISTEN_GEMINI)
 		c->state = CONN_HANDSHAKE;	/* TLS object: conn_hello() */
 	else
 		c->state = CONN_REQUEST;
@@ -485,6 +490,69 @@ conn_handshake(struct conn *c)
 	}
 }
 
+int
+conn_proxy_policy(enum listen_proto proto, const char *addr)
+{
+	int	i;
+
+	if (proto == LISTEN_GEMINI ? !conn_conf->proxy_gemini :
+	    !conn_conf->proxy_gopher)
+		return 0;
+	if (conn_conf->nproxy_from == 0)
+		return 1;
+	for (i = 0; i < conn_conf->nproxy_from; i++)
+		if (strcmp(conn_conf->proxy_from[i], addr) == 0)
+			return 1;
+	return -1;
+}
+
+/*
+ * The PROXY header names the real client: from here on logs, rate
+ * limits and the per-address cap see it, not the load balancer.  The
+ * header is peeked, then exactly its bytes are consumed, so the client's
+ * own first bytes (a ClientHello) stay in the socket for conn_hello().
+ */
+static void
+conn_proxy(struct conn *c)
+{
+	unsigned char		 buf[CONN_PROXY_MAX];
+	struct proxy_header	 h;
+	const char		*errstr = NULL;
+	ssize_t			 n, used;
+	unsigned		 slot;
+
+	n = recv(c->fd, buf, sizeof(buf), MSG_PEEK);
+	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0) {
+		conn_close(c, "closed before the PROXY header");
+		return;
+	}
+	used = proxy_parse(buf, (size_t)n, &h, &errstr);
+	if (used == 0 && (size_t)n < sizeof(buf))
+		return;
+	if (used <= 0) {
+		conn_close(c, errstr ? errstr : "PROXY header too long");
+		return;
+	}
+	if (recv(c->fd, buf, (size_t)used, 0) != used) {
+		conn_close(c, "cannot read the PROXY header");
+		return;
+	}
+	if (!h.local) {
+		slot = conn_addr_slot(h.src);
+		if (conn_perip[slot] >= conn_perip_cap) {
+			conn_close(c, "per-address cap reached");
+			return;
+		}
+		conn_perip[c->ipslot]--;
+		c->ipslot = slot;
+		conn_perip[slot]++;
+		snprintf(c->addr, sizeof(c->addr), "%s", h.src);
+	}
+	c->state = c->proto == LISTEN_GEMINI ? CONN_HANDSHAKE : CONN_REQUEST;
+}
+
 static void
 conn_io(int fd, int events, void *arg)
 {
@@ -493,6 +561,9 @@ conn_io(int fd, int events, void *arg)
 	(void)fd;
 	(void)events;
 	switch (c->state) {
+	case CONN_PROXY:
+		conn_proxy(c);
+		break;
 	case CONN_HANDSHAKE:
 		conn_handshake(c);
 		break;

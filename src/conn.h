@@ -22,9 +22,11 @@
 #define CONN_IN_MAX	1030	/* a full request line and then some */
 #define CONN_CHUNK	(32 * 1024) /* file bytes read per refill */
 #define CONN_ADDR_MAX	64
+#define CONN_PROXY_MAX	536	/* PROXY v1, or v2 with a few TLVs */
 #define CONN_RECORD_MAX	(5 + 16384 + 256) /* TLS record, RFC 8446 5.1 */
 
 enum conn_state {
+	CONN_PROXY,		/* waiting for the PROXY protocol header */
 	CONN_HANDSHAKE,		/* TLS handshake in progress */
 	CONN_REQUEST,		/* waiting for the request line */
 	CONN_RESPOND,		/* sending header and body */
@@ -80,7 +82,9 @@ long long conn_now_ms(void);
 
 
 /* Lifecycle, used by worker.c. */
-void		 conn_setup(struct loop *, const struct conf *);
+/* perip_cap: connections one address may hold (the PROXY header's
+ * address is checked against it once known). */
+void		 conn_setup(struct loop *, const struct conf *, int perip_cap);
 struct conn	*conn_new(int fd, const struct listener *,
 		    const char *addr);
 /* Tear down now (idempotent); memory is freed by conn_reap(). */
@@ -91,6 +95,13 @@ void		 conn_sweep(long long now_ms);
 int		 conn_count(void);
 /* Free every connection (at exit, for leak checkers). */
 void		 conn_close_all(const char *why);
+
+/*
+ * Whether a connection from addr on a listener of proto must start with
+ * a PROXY protocol header: 1 yes, 0 no, -1 refuse it (a PROXY listener
+ * and a source not in proxy-from).
+ */
+int		 conn_proxy_policy(enum listen_proto, const char *addr);
 
 /* Per-address connection counting (worker.c decides the cap). */
 unsigned	 conn_addr_slot(const char *addr);

@@ -108,7 +108,20 @@ worker_accept(int fd, int events, void *arg)
 		if (getnameinfo((struct sockaddr *)&ss, sslen, addr,
 		    sizeof(addr), NULL, 0, NI_NUMERICHOST) != 0)
 			snprintf(addr, sizeof(addr), "?");
-		if (conn_addr_count(conn_addr_slot(addr)) >= worker_max_perip) {
+		/* A load balancer's address is not a client's: the cap is
+		 * checked once its PROXY header names the client. */
+		switch (conn_proxy_policy(wl->l->proto, addr)) {
+		case -1:
+			log_debug("%s: not a proxy-from address: refusing",
+			    addr);
+			close(cfd);
+			continue;
+		case 1:
+			break;
+		default:
+			if (conn_addr_count(conn_addr_slot(addr)) <
+			    worker_max_perip)
+				break;
 			log_debug("%s: per-address cap reached: refusing",
 			    addr);
 			close(cfd);
@@ -220,7 +233,7 @@ worker_run(const struct conf *conf, struct listener *ls, int nls, int id)
 	    (conf->burst + nworkers - 1) / nworkers);
 	if ((worker_loop = loop_new()) == NULL)
 		fatal("loop_new");
-	conn_setup(worker_loop, conf);
+	conn_setup(worker_loop, conf, worker_max_perip);
 	loop_set_hooks(worker_loop, 250, worker_tick, worker_after_batch,
 	    NULL);
 	for (i = 0; i < nls; i++) {

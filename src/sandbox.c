@@ -404,6 +404,7 @@ static struct sock_filter sandbox_filter[] = {
 	SANDBOX_ALLOW(rt_sigaction),
 	SANDBOX_ALLOW(rt_sigprocmask),
 	SANDBOX_ALLOW(rt_sigreturn),
+	SANDBOX_ALLOW(restart_syscall),
 	SANDBOX_ALLOW(exit),
 	SANDBOX_ALLOW(exit_group),
 #if SANDBOX_SANITIZER
@@ -551,14 +552,24 @@ sandbox_worker(const struct conf *conf)
 {
 	int	i;
 
-	for (i = 0; i < conf->nhosts; i++)
-		if (unveil(conf->hosts[i].root, "r") == -1)
-			fatal("unveil %s", conf->hosts[i].root);
-	if (unveil(NULL, NULL) == -1)
-		fatal("unveil");
-	if (pledge("stdio rpath inet", NULL) == -1)
+	/* Chrooted, the configured paths no longer resolve; the chroot
+	 * confines the file system instead. */
+	if (conf->chroot[0] == '\0') {
+		for (i = 0; i < conf->nhosts; i++)
+			if (unveil(conf->hosts[i].root, "r") == -1)
+				fatal("unveil %s", conf->hosts[i].root);
+		/* SIGUSR1 reopens the log file. */
+		if (conf->logfile[0] != '\0' &&
+		    unveil(conf->logfile, "w") == -1)
+			fatal("unveil %s", conf->logfile);
+		if (unveil(NULL, NULL) == -1)
+			fatal("unveil");
+	}
+	if (pledge(conf->logfile[0] != '\0' ? "stdio rpath wpath inet" :
+	    "stdio rpath inet", NULL) == -1)
 		fatal("pledge");
-	log_info("sandbox: pledge \"stdio rpath inet\", unveil of the roots");
+	log_info("sandbox: pledge, %s", conf->chroot[0] == '\0' ?
+	    "unveil of the roots" : "chroot");
 }
 
 static void

@@ -331,11 +331,6 @@ def test_gemlog_feed_over_gopher_is_text(gsrv):
     assert b"Second post" in reply
 
 
-@pytest.mark.xfail(reason="BUG: the Atom feed served over Gopher uses "
-                   "gemini://HOST/ without the Gemini port (gopher.c "
-                   "gopher_serve() builds base as gemini://%s, ignoring "
-                   "conf->public_port), so its ids and links differ from "
-                   "the Gemini feed and point at port 1965", strict=True)
 def test_gemlog_feed_over_gopher_matches_gemini_feed(gsrv):
     _, gem, _ = gemini(gsrv.port,
                        "gemini://localhost:%d/posts/atom.xml" % gsrv.port)

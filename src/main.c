@@ -277,8 +277,9 @@ main_signals(void)
 static pid_t
 main_spawn(struct main_state *st, int id)
 {
-	pid_t	pid;
-	int	w, i;
+	sigset_t	none;
+	pid_t		pid, parent = getpid();
+	int		w, i;
 
 	if ((pid = fork()) != 0) {
 		if (pid == -1)
@@ -287,9 +288,13 @@ main_spawn(struct main_state *st, int id)
 	}
 	signal(SIGCHLD, SIG_DFL);
 	signal(SIGHUP, SIG_IGN);
+	/* The supervisor blocks signals while it works; a worker forked from
+	 * there must not inherit that, or SIGTERM would never reach it. */
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
 	/* If the parent dies (even by SIGKILL), stop too rather than serve
 	 * on, unsupervised, with an old configuration. */
-	if (prctl(PR_SET_PDEATHSIG, SIGTERM) == -1 || getppid() == 1)
+	if (prctl(PR_SET_PDEATHSIG, SIGTERM) == -1 || getppid() != parent)
 		_exit(0);
 	for (w = 0; w < st->conf->workers; w++)
 		for (i = 0; w != id && i < st->nls; i++)
@@ -424,7 +429,9 @@ main_supervise(struct main_state *st)
 	sigaddset(&mask, SIGUSR1);
 	sigprocmask(SIG_BLOCK, &mask, &old);
 	while (main_alive(st) > 0) {
-		while (!main_stop && !main_child && !main_hup && !main_usr1)
+		/* After the stop is sent (main_stop 2) only children wake us. */
+		while (main_stop != 1 && !main_child && !main_hup &&
+		    !main_usr1)
 			sigsuspend(&old);
 		if (main_stop == 1) {
 			log_info("stopping");

@@ -232,7 +232,7 @@ tls_ticket_cb(SSL *ssl, unsigned char name[16], unsigned char *iv,
 	    EVP_CipherInit_ex(cctx, tls_ticket_cipher, NULL, k->aes, iv,
 	    enc) != 1)
 		return -1;
-	return renew ? 2 : 1;
+	return !enc && renew ? 2 : 1;
 }
 
 /* Before the fork: every worker must inherit the same secret. */

@@ -90,21 +90,36 @@ rows() {
 	}' "$1"
 }
 
-# ratios PEER FILE: capsuled/peer for every scenario both ran.
+# ceil FILE: the tlsceiling req/s of that run, or 0.
+ceil() {
+	awk -F'|' '/tlsceiling/ { gsub(/ /, "", $3); print $3 + 0; f = 1 }
+	    END { if (!f) print 0 }' "$1"
+}
+
+# ratios PEER FILE: capsuled/peer for every scenario both ran.  The
+# runs are minutes apart, so on a shared machine the load differs; the
+# last column divides each server by the tlsceiling of its own run.
 ratios() {
-	local peer=$1 file=$2
+	local peer=$1 file=$2 cc cp
+	cc=$(ceil "$TMP/capsuled.md")
+	cp=$(ceil "$file")
 	echo
-	echo "capsuled / $peer (req/s; MB/s for the file rows):"
+	echo "capsuled / $peer (req/s; MB/s for the file rows; \"per ceiling\":"
+	echo "req/s ratio divided by the ratio of the two runs' tlsceiling" \
+	    "req/s, $cc and $cp):"
 	echo
-	echo "| scenario | capsuled req/s | $peer req/s | ratio | capsuled MB/s | $peer MB/s | ratio |"
-	echo "|---|---:|---:|---:|---:|---:|---:|"
+	echo "| scenario | capsuled req/s | $peer req/s | ratio | capsuled MB/s | $peer MB/s | ratio | per ceiling |"
+	echo "|---|---:|---:|---:|---:|---:|---:|---:|"
 	join -t "$(printf '\t')" <(rows "$TMP/capsuled.md" capsuled | sort) \
 	    <(rows "$file" "$peer" | sort) |
-	    awk -F'\t' '{
+	    awk -F'\t' -v cc="$cc" -v cp="$cp" '{
 		rr = ($4 + 0 > 0) ? sprintf("%.2f", $2 / $4) : "-"
 		mr = ($5 + 0 > 0) ? sprintf("%.2f", $3 / $5) : "-"
-		printf "| %s | %s | %s | %s | %s | %s | %s |\n",
-		    $1, $2, $4, rr, $3, $5, mr
+		nr = "-"
+		if ($4 + 0 > 0 && cc > 0 && cp > 0)
+			nr = sprintf("%.2f", ($2 / $4) / (cc / cp))
+		printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n",
+		    $1, $2, $4, rr, $3, $5, mr, nr
 	    }'
 }
 

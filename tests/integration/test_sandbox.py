@@ -198,10 +198,6 @@ def test_seccomp_kill_logged_by_parent(prod):
     assert header == "20 text/gemini"
 
 
-@pytest.mark.xfail(strict=False, reason="main.c forks replacement workers "
-                   "inside main_supervise with SIGTERM/SIGCHLD/... still "
-                   "blocked, so they ignore SIGTERM; main_spawn's child "
-                   "should restore the signal mask")
 def test_replacement_worker_stops_on_sigterm(prod):
     os.kill(worker_pids(prod)[0], signal.SIGSYS)
     assert wait_for(lambda: len(sandbox_lines(prod)) == 3), prod.log()
@@ -244,3 +240,21 @@ def test_check_reports_sandbox(tmpbase, binary):
                        capture_output=True, timeout=30)
     assert "WARNING: %s: private key is readable by group or others" % key \
         in r.stderr.decode()
+
+
+def test_workers_exit_when_the_parent_is_killed(prod):
+    workers = worker_pids(prod)
+    assert workers
+    prod.proc.kill()               # SIGKILL: no chance to stop them
+    prod.proc.wait(10)
+
+    def alive(pid):
+        try:
+            with open("/proc/%d/stat" % pid) as f:
+                return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+        except OSError:
+            return False
+
+    def gone():
+        return not any(alive(p) for p in workers)
+    assert wait_for(gone, timeout=10), "a worker outlived its parent"

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "dirindex.h"
+#include "fsroot.h"
 #include "url.h"
 #include "utf8.h"
 
@@ -113,28 +114,6 @@ dirindex_write(const char *path, struct dirindex_entry *entries, size_t n,
 	return 0;
 }
 
-/*
- * A fresh open file description for the directory: a dup() would share
- * dirfd's offset, so readdir() here would move the caller's position.
- * This also works when dirfd was opened O_PATH.
- */
-static DIR *
-dirindex_opendir(int dirfd)
-{
-	DIR	*d;
-	int	 fd, saved;
-
-	fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd == -1)
-		return NULL;
-	if ((d = fdopendir(fd)) == NULL) {
-		saved = errno;
-		close(fd);
-		errno = saved;
-	}
-	return d;
-}
-
 /* Symlinks are listed as files: their targets are not looked at. */
 static int
 dirindex_is_dir(int dirfd, const struct dirent *de)
@@ -188,7 +167,7 @@ dirindex_scan(int dirfd, const char *path, struct buf *out)
 	size_t			 n = 0, cap = 0;
 	int			 rv = -1, saved;
 
-	if ((d = dirindex_opendir(dirfd)) == NULL)
+	if ((d = fsroot_opendir(dirfd)) == NULL)
 		return -1;
 	for (;;) {
 		errno = 0;

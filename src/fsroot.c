@@ -5,6 +5,7 @@
  * it holds no "." or ".." segment; this file adds the defence that does
  * not depend on that: the kernel refuses to leave the root.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -145,4 +146,26 @@ fsroot_status(int err)
 	default:
 		return 40;
 	}
+}
+
+/*
+ * A fresh open file description for the directory: a dup() would share
+ * dirfd's offset, so readdir() here would move the caller's position.
+ * This also works when dirfd was opened O_PATH.
+ */
+DIR *
+fsroot_opendir(int dirfd)
+{
+	DIR	*d;
+	int	 fd, saved;
+
+	fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd == -1)
+		return NULL;
+	if ((d = fdopendir(fd)) == NULL) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+	}
+	return d;
 }

@@ -4,6 +4,8 @@
 #ifndef FSROOT_H
 #define FSROOT_H
 
+#include <dirent.h>
+
 /*
  * Open path (a normalised absolute URL path such as "/posts/a.gmi";
  * "/" is the root itself) beneath the directory rootfd, with flags
@@ -16,6 +18,10 @@
  * Returns an fd, or -1 with errno (ENOENT, EACCES, ELOOP, EXDEV...).
  */
 int	fsroot_open(int rootfd, const char *path, int flags);
+
+/* A DIR for reading directory dirfd without moving dirfd's offset
+ * (fdopendir on a fresh open of "."); NULL with errno. */
+DIR	*fsroot_opendir(int dirfd);
 
 /* The Gemini status for a failed fsroot_open()/read errno:
  * 51 for not-found-like errors, 40-class otherwise. */

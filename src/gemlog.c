@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fsroot.h"
 #include "gemlog.h"
 #include "gemtext.h"
 #include "url.h"
@@ -458,28 +459,6 @@ gemlog_write_atom(const struct gemlog_post *posts, size_t n,
 /* Filesystem side. */
 
 /*
- * A fresh open file description for the directory: a dup() would share
- * dirfd's offset, so readdir() here would move the caller's position.
- * This also works when dirfd was opened O_PATH.
- */
-static DIR *
-gemlog_opendir(int dirfd)
-{
-	DIR	*d;
-	int	 fd, saved;
-
-	fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd == -1)
-		return NULL;
-	if ((d = fdopendir(fd)) == NULL) {
-		saved = errno;
-		close(fd);
-		errno = saved;
-	}
-	return d;
-}
-
-/*
  * Read at most cap bytes of the regular file name in dirfd.  *st comes
  * from before the read, so a write racing with it shows up later as a
  * changed mtime rather than being missed.  O_NOFOLLOW keeps posts inside
@@ -578,7 +557,7 @@ gemlog_scan(int dirfd, struct gemlog_post **posts, size_t *n)
 	*n = 0;
 	if ((tmp = malloc(GEMLOG_READ_MAX)) == NULL)
 		return -1;
-	if ((d = gemlog_opendir(dirfd)) == NULL)
+	if ((d = fsroot_opendir(dirfd)) == NULL)
 		goto fail;
 	for (;;) {
 		errno = 0;

@@ -253,7 +253,8 @@ main_signal(int sig)
 		main_usr1 = 1;
 		break;
 	default:
-		main_stop = 1;
+		if (main_stop == 0)	/* Ctrl-C reaches make and us both */
+			main_stop = 1;
 		break;
 	}
 }

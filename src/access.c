@@ -41,6 +41,25 @@ access_address(const char *addr, int mode, char *out, size_t outsize)
 		snprintf(out, outsize, "-");
 }
 
+/*
+ * The request inside the quotes of the common, combined and default
+ * lines: '"' and '\\' escaped (as \x22, \x5c), so a request cannot
+ * close the quotes and write fields of its own.  Control bytes are
+ * escaped later by log.c.
+ */
+static void
+access_quote(struct buf *b, const char *s, size_t len)
+{
+	size_t	i;
+
+	for (i = 0; i < len; i++) {
+		if (s[i] == '"' || s[i] == '\\')
+			buf_printf(b, "\\x%02x", (unsigned char)s[i]);
+		else
+			buf_putc(b, s[i]);
+	}
+}
+
 /* JSON string body: quotes, backslashes and control bytes escaped. */
 static void
 access_json_str(struct buf *b, const char *s, size_t len)
@@ -98,19 +117,21 @@ access_log(const struct conn *c)
 	case CONF_LOG_COMMON:
 	case CONF_LOG_COMBINED:
 		strftime(stamp, sizeof(stamp), "%d/%b/%Y:%H:%M:%S +0000", &tm);
-		buf_printf(&b, "%s - %s [%s] \"%.*s\" %d %lld", addr,
-		    c->fingerprint[0] ? c->fingerprint : "-", stamp, (int)len,
-		    c->in, c->status, c->bytes);
+		buf_printf(&b, "%s - %s [%s] \"", addr,
+		    c->fingerprint[0] ? c->fingerprint : "-", stamp);
+		access_quote(&b, c->in, len);
+		buf_printf(&b, "\" %d %lld", c->status, c->bytes);
 		if (conf->log_format == CONF_LOG_COMBINED)
 			buf_printf(&b, " \"-\" \"%s\" %lldms",
 			    c->proto == LISTEN_GEMINI ? "gemini" : "gopher",
 			    ms);
 		break;
 	default:
-		buf_printf(&b, "%s %s \"%.*s\" %d %lld %lldms%s%s", addr,
-		    c->proto == LISTEN_GEMINI ? "gemini" : "gopher", (int)len,
-		    c->in, c->status, c->bytes, ms,
-		    c->fingerprint[0] ? " cert=" : "", c->fingerprint);
+		buf_printf(&b, "%s %s \"", addr,
+		    c->proto == LISTEN_GEMINI ? "gemini" : "gopher");
+		access_quote(&b, c->in, len);
+		buf_printf(&b, "\" %d %lld %lldms%s%s", c->status, c->bytes,
+		    ms, c->fingerprint[0] ? " cert=" : "", c->fingerprint);
 		break;
 	}
 	if (b.data != NULL)

@@ -97,7 +97,12 @@ certgen_write(const char *path, mode_t mode, EVP_PKEY *pkey, X509 *x)
 	n = snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	if (n < 0 || (size_t)n >= sizeof(tmp))
 		return -1;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	/* A leftover .tmp (or a link planted there) is never reused: the
+	 * key must be born with its own mode. */
+	if (unlink(tmp) == -1 && errno != ENOENT)
+		return -1;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+	    mode);
 	if (fd == -1)
 		return -1;
 	if ((fp = fdopen(fd, "w")) == NULL) {

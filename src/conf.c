@@ -1334,6 +1334,11 @@ conf_finish(struct conf *conf, char *errbuf, size_t errbufsize)
 		conf->public_port = conf->port;
 	if (conf->gopher_public_port == 0)
 		conf->gopher_public_port = conf->gopher_port;
+	/* A header from anyone would let anyone claim any address. */
+	if ((conf->proxy_gemini || conf->proxy_gopher) &&
+	    conf->nproxy_from == 0)
+		return conf_errf(errbuf, errbufsize, "proxy-protocol needs "
+		    "proxy-from: the load balancers' addresses");
 	if (conf->gopher_port != 0 && conf->gopher_port == conf->port)
 		return conf_errf(errbuf, errbufsize,
 		    "gopher port %d is also the Gemini port", conf->port);

@@ -22,6 +22,7 @@
 #include "gopher.h"
 #include "log.h"
 #include "proxy.h"
+#include "ratelimit.h"
 #include "tls.h"
 
 #define CONN_PERIP_SLOTS	65536
@@ -75,15 +76,12 @@ conn_count(void)
 	return conn_active;
 }
 
-/* FNV-1a: cheap, and collisions only make the cap a little stricter. */
+/* One slot per client (an IPv6 /64 counts as one); collisions only make
+ * the cap a little stricter. */
 unsigned
 conn_addr_slot(const char *addr)
 {
-	unsigned	h = 2166136261u;
-
-	for (; *addr != '\0'; addr++)
-		h = (h ^ (unsigned char)*addr) * 16777619u;
-	return h % CONN_PERIP_SLOTS;
+	return ratelimit_hash(addr) % CONN_PERIP_SLOTS;
 }
 
 int
@@ -274,8 +272,6 @@ conn_refill(struct conn *c)
 	if (n == 0 || c->fileleft <= 0) {
 		close(c->filefd);
 		c->filefd = -1;
-		if (c->trailer && buf_append(&c->out, ".\r\n", 3) == -1)
-			return -1;
 	}
 	return 0;
 }
@@ -420,6 +416,37 @@ conn_read_request(struct conn *c)
  * request timeout (1000 such clients: 47 MB instead of 2 MB).  Until
  * then SO_RCVLOWAT keeps epoll quiet.  1: go on, 0: wait, -1: EOF.
  */
+/*
+ * Peeked bytes stay in the socket, so level-triggered epoll would wake
+ * us again at once: ask the kernel to wait until want bytes are there.
+ * Woken with no more bytes than last time means the peer has shut its
+ * side (EOF keeps a socket readable whatever the low-water mark): -1,
+ * so a half-sent header followed by FIN cannot spin the worker.
+ */
+static int
+conn_peek_wait(struct conn *c, size_t n, int want)
+{
+	if (n == c->peeked)
+		return -1;
+	c->peeked = n;
+	if (want != c->lowat && setsockopt(c->fd, SOL_SOCKET, SO_RCVLOWAT,
+	    &want, sizeof(want)) == 0)
+		c->lowat = want;
+	return 0;
+}
+
+/* The header is whole: back to waking on any byte. */
+static void
+conn_peek_done(struct conn *c)
+{
+	int	one = 1;
+
+	c->peeked = 0;
+	if (c->lowat != 1 && setsockopt(c->fd, SOL_SOCKET, SO_RCVLOWAT,
+	    &one, sizeof(one)) == 0)
+		c->lowat = 1;
+}
+
 static int
 conn_hello(struct conn *c)
 {
@@ -434,12 +461,11 @@ conn_hello(struct conn *c)
 		return -1;
 	need = n < 5 ? 5 : 5 + (rec[3] << 8 | rec[4]);
 	/* Not a handshake record, or a bad length: OpenSSL says so. */
-	if (rec[0] != 0x16 || (size_t)need > sizeof(rec) || n >= need)
-		need = 1;
-	if (need != c->lowat && setsockopt(c->fd, SOL_SOCKET, SO_RCVLOWAT,
-	    &need, sizeof(need)) == 0)
-		c->lowat = need;
-	return need == 1;
+	if (rec[0] != 0x16 || (size_t)need > sizeof(rec) || n >= need) {
+		conn_peek_done(c);
+		return 1;
+	}
+	return conn_peek_wait(c, (size_t)n, need) == -1 ? -1 : 0;
 }
 
 /*
@@ -529,8 +555,12 @@ conn_proxy(struct conn *c)
 		return;
 	}
 	used = proxy_parse(buf, (size_t)n, &h, &errstr);
-	if (used == 0 && (size_t)n < sizeof(buf))
+	if (used == 0 && (size_t)n < sizeof(buf)) {
+		if (conn_peek_wait(c, (size_t)n, (int)n + 1) == -1)
+			conn_close(c, "closed inside the PROXY header");
 		return;
+	}
+	conn_peek_done(c);
 	if (used <= 0) {
 		conn_close(c, errstr ? errstr : "PROXY header too long");
 		return;

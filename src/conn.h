@@ -41,6 +41,7 @@ struct conn {
 	enum conn_state		 state;
 	SSL			*ssl;	/* made by conn_hello() */
 	int			 lowat;	/* SO_RCVLOWAT, 1 by default */
+	size_t			 peeked;	/* bytes seen by the last peek */
 	char			 addr[CONN_ADDR_MAX];	/* client, printable */
 	char			 local[CONN_ADDR_MAX];	/* our address */
 	char			 sni[CONF_NAME_MAX + 1];
@@ -56,7 +57,6 @@ struct conn {
 	size_t			 outoff;
 	int			 filefd;	/* body still to stream, or -1 */
 	off_t			 fileleft;
-	int			 trailer;	/* Gopher: add ".\r\n" at EOF */
 	long long		 bytes;		/* sent to the client */
 
 	long long		 start_ms;

@@ -131,7 +131,7 @@ gemini_redirect(struct conn *c, const char *path)
 	char	enc[3 * URL_MAX + 2];
 	long	n;
 
-	n = url_pct_encode(path, strlen(path), enc, sizeof(enc) - 1, 1);
+	n = url_pct_encode(path, strlen(path), enc, sizeof(enc) - 1, 0);
 	if (n < 0) {
 		conn_header(c, 59, "path too long");
 		return;
@@ -178,13 +178,25 @@ gemini_client_cert(struct conn *c, const struct conf_location *loc)
 	return 0;
 }
 
-/* A location's fixed answer: "block return NN meta" or a redirect. */
+/*
+ * A location's fixed answer: "block return NN meta" or a redirect.  In
+ * a redirect target the path goes in percent-encoded (it was decoded
+ * for the file system): a space or "%3F" must not change the URL.
+ */
 static void
 gemini_block(struct conn *c, const struct conf_location *loc,
     const char *path)
 {
-	char	meta[GEMINI_META_MAX + 1];
+	char	meta[GEMINI_META_MAX + 1], enc[3 * URL_MAX + 1];
 
+	if (loc->block_status / 10 == 3) {
+		if (url_pct_encode(path, strlen(path), enc, sizeof(enc),
+		    0) < 0) {
+			conn_header(c, 59, "path too long");
+			return;
+		}
+		path = enc;
+	}
 	if (location_expand(loc->block_meta, path, meta, sizeof(meta)) == -1)
 		conn_header(c, 40, "redirect target too long");
 	else

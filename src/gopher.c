@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "conn.h"
@@ -18,6 +19,7 @@
 #include "gemini.h"
 #include "gopher.h"
 #include "gophermap.h"
+#include "location.h"
 #include "mime.h"
 #include "serve.h"
 #include "url.h"
@@ -26,6 +28,7 @@
 /* Gemtext and text bodies are read whole to convert them; past this
  * size they are sent as they are. */
 #define GOPHER_CONVERT_MAX	(1024 * 1024)
+#define GOPHER_MENU_MAX		(4 * GOPHER_CONVERT_MAX)
 
 static void
 gopher_ctx(struct gophermap_ctx *ctx, const char *dir)
@@ -74,7 +77,12 @@ gopher_slurp(int fd, off_t size, struct buf *b)
 	return 0;
 }
 
-/* A menu from gemtext; dir is the selector of its directory. */
+/*
+ * A menu from gemtext; dir is the selector of its directory.  Each
+ * input line costs a menu line of host and port, so a document of blank
+ * lines grows about twenty times: past GOPHER_MENU_MAX it is refused
+ * rather than held in memory for a slow reader.
+ */
 static void
 gopher_menu(struct conn *c, const char *text, size_t len, const char *dir)
 {
@@ -85,6 +93,8 @@ gopher_menu(struct conn *c, const char *text, size_t len, const char *dir)
 	if (gophermap_from_gemtext(text, len, &ctx, &c->out) == -1 ||
 	    gophermap_end(&c->out) == -1)
 		gopher_fail(c, 40, "out of memory");
+	else if (c->out.len > GOPHER_MENU_MAX)
+		gopher_fail(c, 40, "document too large for a menu");
 }
 
 static void
@@ -127,9 +137,12 @@ gopher_file(struct conn *c, struct serve_result *r)
 		buf_free(&body);
 		return;
 	}
-	/* Binaries (and huge text) are streamed as they are. */
+	/*
+	 * Binaries, and text too large to convert, are streamed as they
+	 * are, ending at the close: a "." trailer without dot-stuffing
+	 * could end a text early at a line holding a lone ".".
+	 */
 	c->status = 20;
-	c->trailer = text;
 	conn_body_file(c, r->fd, r->size);
 }
 
@@ -179,10 +192,20 @@ static void
 gopher_serve(struct conn *c, const char *path)
 {
 	const struct conf	*conf = worker_conf();
-	const struct conf_host	*h = &conf->hosts[0];
-	struct serve_result	 r;
-	char			 base[CONF_NAME_MAX + 32], dirpath[URL_MAX + 2];
+	const struct conf_host		*h = &conf->hosts[0];
+	const struct conf_location	*loc;
+	struct serve_result		 r;
+	char				 base[CONF_NAME_MAX + 32];
+	char				 dirpath[URL_MAX + 2];
 
+	loc = location_match(h, path);
+	/* Gopher cannot carry a client certificate or a redirect: what a
+	 * location guards or answers itself is simply not there. */
+	if (loc != NULL && (loc->require_cert || loc->nfingerprints > 0 ||
+	    loc->block_status != 0)) {
+		gopher_fail(c, 51, "not found");
+		return;
+	}
 	gemini_base_url(h, base, sizeof(base));
 	if (path[strlen(path) - 1] == '/' && gopher_gophermap(c, h, path) == 0)
 		return;
@@ -198,7 +221,13 @@ gopher_serve(struct conn *c, const char *path)
 		gopher_file(c, &r);
 		break;
 	case SERVE_DIR:
-		gopher_listing(c, &r);
+		/* Gopher is menus: directories are listed unless a location
+		 * turns auto-index off explicitly. */
+		if (loc != NULL && loc->auto_index == 0) {
+			close(r.fd);
+			gopher_fail(c, 51, "not found");
+		} else
+			gopher_listing(c, &r);
 		break;
 	case SERVE_GEMLOG_INDEX:
 		gopher_menu(c, r.doc->data, r.doc->len, r.path);
@@ -222,9 +251,21 @@ gopher_serve(struct conn *c, const char *path)
 static void
 gopher_url_page(struct conn *c, const char *url)
 {
-	struct buf	esc = { 0 };
+	static const char *const schemes[] = {
+		"gemini:", "gopher:", "http:", "https:", "mailto:", NULL
+	};
+	struct buf	 esc = { 0 };
 	const char	*p;
-	int		 rc = 0;
+	int		 rc = 0, i;
+
+	/* Not an open door to javascript: or data: URLs. */
+	for (i = 0; schemes[i] != NULL; i++)
+		if (strncasecmp(url, schemes[i], strlen(schemes[i])) == 0)
+			break;
+	if (schemes[i] == NULL) {
+		gopher_fail(c, 51, "not a URL this server links to");
+		return;
+	}
 
 	for (p = url; *p != '\0' && rc == 0; p++) {
 		if (*p == '&')

@@ -335,11 +335,13 @@ main_reload(struct main_state *st)
 	if (main_conf(&st->opts, next, err, sizeof(err)) == -1 ||
 	    main_open_roots(next, err, sizeof(err)) == -1) {
 		log_warnx("reload refused, old configuration kept: %s", err);
+		conf_free(next);
 		return;
 	}
 	if (tls_init(next, err, sizeof(err)) == -1) {
 		log_warnx("reload refused, old configuration kept: %s", err);
 		main_close_roots(next);
+		conf_free(next);
 		return;
 	}
 	if (strcmp(next->listen, old->listen) != 0 ||

@@ -1,4 +1,6 @@
 /* ratelimit.c: token buckets (pure: the caller passes the time). */
+#include <arpa/inet.h>
+
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -13,14 +15,30 @@ ratelimit_init(struct ratelimit *rl, double rate, double burst)
 	rl->burst = burst < 1 ? 1 : burst;
 }
 
-static unsigned
+void
+ratelimit_client(const char *addr, char *out, size_t outsize)
+{
+	struct in6_addr	a6;
+
+	if (inet_pton(AF_INET6, addr, &a6) == 1) {
+		memset(a6.s6_addr + 8, 0, 8);
+		if (inet_ntop(AF_INET6, &a6, out, (socklen_t)outsize) != NULL)
+			return;
+	}
+	snprintf(out, outsize, "%s", addr);
+}
+
+unsigned
 ratelimit_hash(const char *addr)
 {
-	unsigned	h = 2166136261u;
+	char		 client[64];
+	const char	*p;
+	unsigned	 h = 2166136261u;
 
-	for (; *addr != '\0'; addr++)
-		h = (h ^ (unsigned char)*addr) * 16777619u;
-	return h % RATELIMIT_SLOTS;
+	ratelimit_client(addr, client, sizeof(client));
+	for (p = client; *p != '\0'; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	return h;
 }
 
 int
@@ -31,9 +49,9 @@ ratelimit_take(struct ratelimit *rl, const char *addr, long long now_ms)
 
 	if (rl->rate <= 0)
 		return 0;
-	s = &rl->slots[ratelimit_hash(addr)];
-	if (strcmp(s->addr, addr) != 0) {
-		snprintf(s->addr, sizeof(s->addr), "%s", addr);
+	s = &rl->slots[ratelimit_hash(addr) % RATELIMIT_SLOTS];
+	if (!s->used) {
+		s->used = 1;
 		s->tokens = rl->burst;
 		s->last_ms = now_ms;
 	}

@@ -8,9 +8,9 @@
 #define RATELIMIT_SLOTS	4096
 
 struct ratelimit_slot {
-	char		addr[64];
 	double		tokens;
 	long long	last_ms;
+	int		used;
 };
 
 struct ratelimit {
@@ -23,10 +23,20 @@ void	ratelimit_init(struct ratelimit *, double rate, double burst);
 
 /*
  * Take one token for addr at now_ms.  Returns 0 when allowed, else the
- * whole seconds to wait (>= 1) before a token is back.  An address that
- * lands on a slot held by another takes it over with a full bucket: the
- * table forgets, it never grows (a collision can only be lenient).
+ * whole seconds to wait (>= 1) before a token is back.  Addresses that
+ * hash to one slot share its bucket: the table never grows, and no
+ * pair of addresses can take turns to get a fresh burst each time.
  */
 int	ratelimit_take(struct ratelimit *, const char *addr, long long now_ms);
+
+/*
+ * The part of an address that names one client: an IPv6 /64 (one
+ * subscriber's network, whose addresses cost an attacker nothing) or a
+ * whole IPv4 address.  Into out; anything unparsable is copied.
+ */
+void	ratelimit_client(const char *addr, char *out, size_t outsize);
+
+/* FNV-1a hash of addr's client part (ratelimit_client). */
+unsigned ratelimit_hash(const char *addr);
 
 #endif

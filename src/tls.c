@@ -64,6 +64,7 @@ tls_sni_cb(SSL *ssl, int *alert, void *arg)
 {
 	const char		*name;
 	const struct conf_host	*h;
+	SSL_CTX			*ctx;
 
 	(void)alert;
 	(void)arg;
@@ -71,8 +72,14 @@ tls_sni_cb(SSL *ssl, int *alert, void *arg)
 	if (name == NULL)
 		return SSL_TLSEXT_ERR_NOACK;
 	h = vhost_find(tls_conf, name);
-	if (h != NULL)
-		SSL_set_SSL_CTX(ssl, tls_ctxs[vhost_index(tls_conf, h)]);
+	if (h != NULL) {
+		ctx = tls_ctxs[vhost_index(tls_conf, h)];
+		SSL_set_SSL_CTX(ssl, ctx);
+		/* SSL_set_SSL_CTX keeps the first context's verify mode:
+		 * ask for a client certificate as this host wants. */
+		SSL_set_verify(ssl, SSL_CTX_get_verify_mode(ctx),
+		    SSL_CTX_get_verify_callback(ctx));
+	}
 	return SSL_TLSEXT_ERR_OK;
 }
 
@@ -256,7 +263,9 @@ static SSL_CTX *
 tls_ctx_new(const struct conf *conf, const struct conf_host *h,
     char *errbuf, size_t errbufsize)
 {
-	SSL_CTX	*ctx;
+	SSL_CTX		*ctx;
+	unsigned char	 sid[EVP_MAX_MD_SIZE];
+	unsigned int	 sidlen = 0;
 
 	if (tls_keyfile_check(h->key, h->cert, h->name, errbuf,
 	    errbufsize) == -1)
@@ -273,6 +282,14 @@ tls_ctx_new(const struct conf *conf, const struct conf_host *h,
 	SSL_CTX_set_num_tickets(ctx, (size_t)conf->tls_tickets);
 	/* TLS 1.2 resumes by ticket; a server cache would grow RSS. */
 	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+	/* A session belongs to its host: without a context OpenSSL refuses
+	 * to resume where client certificates are asked for, and with one
+	 * a session of host A (and its client certificate) cannot be
+	 * resumed on host B. */
+	if (EVP_Digest(h->name, strlen(h->name), sid, &sidlen, EVP_sha256(),
+	    NULL) != 1 || SSL_CTX_set_session_id_context(ctx, sid,
+	    sidlen) != 1)
+		goto fail;
 	/* A ticket lives one period; its key is kept one more. */
 	SSL_CTX_set_timeout(ctx, TLS_TICKET_PERIOD);
 	SSL_CTX_set_tlsext_ticket_key_evp_cb(ctx, tls_ticket_cb);

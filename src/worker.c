@@ -36,6 +36,7 @@ static struct worker_listener	 worker_ls[LISTEN_MAX];
 static int			 worker_nls;
 static int			 worker_max_conns;
 static int			 worker_max_perip;
+static long			 worker_refused;	/* since the last tick */
 static volatile sig_atomic_t	 worker_stopping;
 static long long		 worker_stop_deadline;
 
@@ -100,8 +101,7 @@ worker_accept(int fd, int events, void *arg)
 			return;
 		}
 		if (conn_count() >= worker_max_conns) {
-			log_warnx("connection cap (%d) reached: refusing",
-			    worker_max_conns);
+			worker_refused++;
 			close(cfd);
 			continue;
 		}
@@ -154,6 +154,12 @@ worker_tick(void *arg)
 	long long	now = conn_now_ms();
 
 	(void)arg;
+	/* One line a tick, not one per refused connection of a flood. */
+	if (worker_refused > 0) {
+		log_warnx("connection cap (%d) reached: refused %ld",
+		    worker_max_conns, worker_refused);
+		worker_refused = 0;
+	}
 	conn_sweep(now);
 	if (worker_reopen) {
 		worker_reopen = 0;

@@ -859,3 +859,40 @@ def test_file_grows_while_sent(spawn):
     assert how == "eof", how
     assert body == bytes(range(256)) * (BIG // 256)
     assert_healthy(s)
+
+
+def _cpu_ticks(pid):
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])      # utime + stime
+
+
+def _worker_pid(server):
+    with open("/proc/%d/task/%d/children" % (server.proc.pid,
+                                             server.proc.pid)) as f:
+        return int(f.read().split()[0])
+
+
+def test_half_clienthello_then_fin_does_not_spin(server):
+    """Found in review: peeked bytes plus EOF kept epoll waking the
+    worker at 100% CPU until the request timeout."""
+    worker = _worker_pid(server)
+    socks = []
+    for _ in range(5):
+        s = socket.create_connection(("127.0.0.1", server.port), timeout=10)
+        s.sendall(b"\x16\x03\x01\x02\x00" + b"\x01" * 10)
+        s.shutdown(socket.SHUT_WR)
+        socks.append(s)
+    time.sleep(0.5)
+    before = _cpu_ticks(worker)
+    time.sleep(2.0)
+    used = _cpu_ticks(worker) - before
+    for s in socks:
+        s.settimeout(5)
+        try:
+            assert s.recv(100) == b"", "closed, not answered"
+        except ConnectionResetError:
+            pass        # closed with our bytes unread: a reset
+        s.close()
+    # Five spinning connections would burn ~200 ticks (2 s at 100 Hz).
+    assert used < 20, "worker used %d ticks while idle" % used

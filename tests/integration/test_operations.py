@@ -452,3 +452,90 @@ def test_check_reports_missing_root(tmpbase):
                        cwd=tmpbase, timeout=30)
     assert r.returncode != 0
     assert b"missing" in r.stderr
+
+
+# Found in review: each of these once went wrong.
+
+def test_gopher_honours_guarded_locations(vhosts):
+    for selector in ("/private/", "/private/index.gmi", "/members/",
+                     "/gone/x", "/old/a"):
+        reply = gopher(vhosts.gport, selector)
+        assert reply.startswith(b"3"), (selector, reply[:80])
+        assert b"Private" not in reply and b"Members" not in reply
+
+
+def test_tls12_resumption_with_client_cert_zones(vhosts):
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+    session = None
+    reused = []
+    for _ in range(3):
+        with socket.create_connection(("127.0.0.1", vhosts.port),
+                                      timeout=10) as s:
+            with ctx.wrap_socket(s, server_hostname="localhost",
+                                 session=session) as tls:
+                tls.sendall(u(vhosts, "/").encode() + b"\r\n")
+                data = b""
+                while True:
+                    chunk = tls.recv(65536)
+                    if not chunk:
+                        break
+                    data += chunk
+                assert data.startswith(b"20 ")
+                reused.append(tls.session_reused)
+                session = tls.session
+    assert reused[1] and reused[2], reused
+
+
+def test_client_cert_zone_on_second_host(tmpbase):
+    root_a = make_root(os.path.join(tmpbase, "a"))
+    root_b = os.path.join(tmpbase, "b")
+    os.makedirs(os.path.join(root_b, "private"))
+    with open(os.path.join(root_b, "private", "index.gmi"), "w") as f:
+        f.write("# B private\n")
+    cert = client_cert(tmpbase, "bob")
+    certs = os.path.join(tmpbase, "certs")
+    conf = ('server "localhost" {\n root "%s"\n}\n'
+            'server "b.example" {\n root "%s"\n cert "%s/b.pem"\n'
+            ' key "%s/b.key"\n location "/private/*" {\n'
+            '  require-client-cert\n }\n}\n' % (root_a, root_b, certs, certs))
+    s = Server(root_a, conf=conf)
+    try:
+        h, body = gemini_cert(s.port, u(s, "/private/", "b.example"),
+                              cert=cert, sni="b.example")
+        assert h.startswith("20 ") and body == b"# B private\n", h
+    finally:
+        s.cleanup()
+
+
+def test_redirect_target_is_percent_encoded(vhosts):
+    h, _ = gemini_cert(vhosts.port, u(vhosts, "/old/a%20b%3Fx=1"))
+    assert h == "31 /new/old/a%20b%3Fx%3D1"
+
+
+def test_log_fields_cannot_be_forged(vhosts):
+    gemini_cert(vhosts.port, u(vhosts, '/page.gmi" 200 99999 "-'))
+    vhosts.stop()
+    line = [l for l in vhosts.log().splitlines() if "99999" in l][0]
+    assert '" 200 99999' not in line
+    # Rejected (spaces), and logged with the quotes escaped.
+    assert '\\x22 200 99999 \\x22-" 59 ' in line
+
+
+def test_url_selector_only_for_web_schemes(server):
+    reply = gopher(server.gport, "URL:javascript:alert(1)")
+    assert reply.startswith(b"3")
+    reply = gopher(server.gport, "URL:https://example.org/")
+    assert b'href="https://example.org/"' in reply
+
+
+def test_proxy_protocol_needs_proxy_from(tmpbase):
+    path = os.path.join(tmpbase, "p.conf")
+    with open(path, "w") as f:
+        f.write("proxy-protocol gemini\n")
+    r = subprocess.run([BIN, "-n", "-c", path, "-r", make_root(tmpbase)],
+                       capture_output=True, cwd=tmpbase, timeout=30)
+    assert r.returncode != 0
+    assert b"proxy-protocol needs proxy-from" in r.stderr

@@ -27,6 +27,24 @@ main(void)
 	ratelimit_init(rl, 0.5, 1);
 	CHECK(ratelimit_take(rl, "a", 0) == 0, "burst of 1");
 	CHECK(ratelimit_take(rl, "a", 0) == 2, "rate 0.5/s: wait 2 s");
+	ratelimit_init(rl, 1.0, 2);
+	CHECK(ratelimit_take(rl, "2001:db8:1:2::1", 0) == 0 &&
+	    ratelimit_take(rl, "2001:db8:1:2:ffff::7", 0) == 0,
+	    "two addresses of one /64: the burst of 2");
+	CHECK(ratelimit_take(rl, "2001:db8:1:2::99", 0) == 1,
+	    "a third address of the same /64 shares the bucket");
+	CHECK(ratelimit_take(rl, "2001:db8:1:3::1", 0) == 0,
+	    "the next /64 is another client");
+	{
+		char	client[64];
+
+		ratelimit_client("2001:db8:1:2:3:4:5:6", client, sizeof(client));
+		CHECK(strcmp(client, "2001:db8:1:2::") == 0, "IPv6 /64");
+		ratelimit_client("192.0.2.7", client, sizeof(client));
+		CHECK(strcmp(client, "192.0.2.7") == 0, "IPv4 whole");
+		ratelimit_client("?", client, sizeof(client));
+		CHECK(strcmp(client, "?") == 0, "unparsable copied");
+	}
 	ratelimit_init(rl, 0, 1);
 	for (i = 0; i < 100; i++)
 		ok &= ratelimit_take(rl, "a", 0) == 0;

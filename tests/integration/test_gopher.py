@@ -362,14 +362,17 @@ def test_empty_text_file(gsrv):
     assert gopher(gsrv.gport, "/empty.txt") == b".\r\n"
 
 
-def test_large_text_file_streamed_with_terminator(gsrv):
-    # Past the conversion limit text is streamed as is, then ".\r\n".
+def test_large_text_file_streamed_as_is(gsrv):
+    # Past the conversion limit text is streamed byte for byte and ends
+    # at the close: a "." trailer without dot-stuffing could cut it at
+    # a line holding a lone ".", like the one in the middle here.
     body = b"".join(b"line %07d of a large text file\r\n" % i
-                    for i in range(40000))
+                    for i in range(20000))
+    body += b".\r\n" + body
     assert len(body) > 1024 * 1024
     write(gsrv.root, "large.txt", body)
     reply, _ = gopher_raw(gsrv.gport, b"/large.txt\r\n", timeout=20)
-    assert reply == body + b".\r\n"
+    assert reply == body
 
 
 # Binaries.

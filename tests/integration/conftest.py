@@ -40,9 +40,10 @@ class Server:
     """A running capsuled; .port (Gemini), .gport (Gopher), .root, .log()."""
 
     def __init__(self, root, extra_args=(), workers=1, gopher=True, conf=None,
-                 env=None, binary=None):
+                 env=None, binary=None, wrapper=()):
         """binary: the capsuled to run instead of BIN (e.g. the
-        production build, whose seccomp filter has no sanitizer extras)."""
+        production build, whose seccomp filter has no sanitizer extras);
+        wrapper: a command to run it under (valgrind)."""
         self.root = root
         self.dir = tempfile.mkdtemp(prefix="capsuled-srv-")
         self.cert = os.path.join(self.dir, "cert.pem")
@@ -50,7 +51,7 @@ class Server:
         self.port = free_port()
         self.gport = free_port() if gopher else None
         self.logpath = os.path.join(self.dir, "log")
-        args = [binary or BIN, "-r", root, "-H", "localhost",
+        args = list(wrapper) + [binary or BIN, "-r", root, "-H", "localhost",
                 "-l", "127.0.0.1",
                 "-p", str(self.port), "-C", self.cert, "-K", self.key,
                 "-j", str(workers)]
@@ -68,9 +69,10 @@ class Server:
         e.update(env or {})
         self.proc = subprocess.Popen(args, stdout=self.logf,
                                      stderr=subprocess.STDOUT, env=e)
-        wait_port(self.port, self.proc)
+        slow = 120 if wrapper else 15
+        wait_port(self.port, self.proc, slow)
         if gopher:
-            wait_port(self.gport, self.proc)
+            wait_port(self.gport, self.proc, slow)
 
     def log(self):
         with open(self.logpath, "rb") as f:

@@ -76,6 +76,10 @@ check:
 	    fuzz-build
 	@sh scripts/check.sh $(UNITBIN)
 
+# Keep the instrumented objects between runs (make would delete them as
+# intermediates of the harness rule).
+.SECONDARY: $(FUZZOBJS)
+
 fuzz-build: $(FUZZBIN)
 
 # Each harness for FUZZ_SECONDS, from its committed seed corpus.

@@ -539,3 +539,25 @@ def test_proxy_protocol_needs_proxy_from(tmpbase):
                        capture_output=True, cwd=tmpbase, timeout=30)
     assert r.returncode != 0
     assert b"proxy-protocol needs proxy-from" in r.stderr
+
+
+def test_reload_picks_up_a_new_certificate(tmpbase):
+    root = make_root(tmpbase)
+    s = Server(root, conf="server \"localhost\" {\n root \"%s\"\n}\n" % root)
+    try:
+        before = peer_cert_der(s.port, "localhost")
+        # The operator replaces the certificate and key, then reloads.
+        os.unlink(s.cert)
+        os.unlink(s.key)
+        s.proc.send_signal(signal.SIGHUP)
+        deadline = time.monotonic() + 10
+        while "configuration reloaded" not in s.log() and \
+                time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert "configuration reloaded" in s.log()
+        after = peer_cert_der(s.port, "localhost")
+        assert after != before
+        with open(s.cert) as f:
+            assert ssl.DER_cert_to_PEM_cert(after).strip() == f.read().strip()
+    finally:
+        s.cleanup()

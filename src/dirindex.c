@@ -15,7 +15,6 @@
 #include "url.h"
 #include "utf8.h"
 
-#define DIRINDEX_ENC_CHUNK	64
 #define DIRINDEX_REPLACEMENT	"\xef\xbf\xbd"	/* U+FFFD */
 
 static int
@@ -24,26 +23,6 @@ dirindex_cmp(const void *a, const void *b)
 	const struct dirindex_entry	*ea = a, *eb = b;
 
 	return strcmp(ea->name, eb->name);
-}
-
-/* Percent-encode in chunks: the encoding is byte by byte, so a fixed
- * buffer serves names of any length. */
-static int
-dirindex_put_encoded(struct buf *out, const char *s, size_t len)
-{
-	char	enc[DIRINDEX_ENC_CHUNK * 3 + 1];
-	size_t	n;
-	long	r;
-
-	while (len > 0) {
-		n = len < DIRINDEX_ENC_CHUNK ? len : DIRINDEX_ENC_CHUNK;
-		if ((r = url_pct_encode(s, n, enc, sizeof(enc), 0)) == -1 ||
-		    buf_append(out, enc, (size_t)r) == -1)
-			return -1;
-		s += n;
-		len -= n;
-	}
-	return 0;
 }
 
 /*
@@ -82,7 +61,7 @@ dirindex_put_entry(struct buf *out, const struct dirindex_entry *e)
 	size_t	len = strlen(e->name);
 
 	if (buf_puts(out, "=> ") == -1 ||
-	    dirindex_put_encoded(out, e->name, len) == -1 ||
+	    url_pct_append(out, e->name, len) == -1 ||
 	    (e->is_dir && buf_putc(out, '/') == -1) ||
 	    buf_putc(out, ' ') == -1 ||
 	    dirindex_put_label(out, e->name, len) == -1 ||

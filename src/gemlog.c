@@ -24,7 +24,6 @@
 #define GEMLOG_READ_MAX		(64 * 1024)
 #define GEMLOG_CACHE_SLOTS	16
 #define GEMLOG_DATE_LEN		10
-#define GEMLOG_ENC_CHUNK	64
 #define GEMLOG_EPOCH_DATE	"1970-01-01"
 #define GEMLOG_BOM		"\xef\xbb\xbf"
 #define GEMLOG_REPLACEMENT	"\xef\xbf\xbd"	/* U+FFFD */
@@ -203,29 +202,6 @@ gemlog_sort(struct gemlog_post *posts, size_t n)
 		qsort(posts, n, sizeof(*posts), gemlog_cmp);
 }
 
-/*
- * Percent-encode a file name for a link, so spaces, '#', '?', '%', ':'
- * and non-ASCII cannot end or re-purpose the URL.  In chunks, as the
- * encoding is byte by byte: any length fits a fixed buffer.
- */
-static int
-gemlog_put_encoded(struct buf *out, const char *s, size_t len)
-{
-	char	enc[GEMLOG_ENC_CHUNK * 3 + 1];
-	size_t	n;
-	long	r;
-
-	while (len > 0) {
-		n = len < GEMLOG_ENC_CHUNK ? len : GEMLOG_ENC_CHUNK;
-		if ((r = url_pct_encode(s, n, enc, sizeof(enc), 0)) == -1 ||
-		    buf_append(out, enc, (size_t)r) == -1)
-			return -1;
-		s += n;
-		len -= n;
-	}
-	return 0;
-}
-
 /* The post's date, or the epoch when a caller filled it badly. */
 static const char *
 gemlog_post_date(const struct gemlog_post *p)
@@ -275,7 +251,7 @@ gemlog_put_link(struct buf *out, const struct gemlog_post *p)
 	if (p->name[0] == '\0')
 		return 0;
 	if (buf_puts(out, "=> ") == -1 ||
-	    gemlog_put_encoded(out, p->name,
+	    url_pct_append(out, p->name,
 	    strnlen(p->name, sizeof(p->name))) == -1 ||
 	    buf_printf(out, " %s ", gemlog_post_date(p)) == -1 ||
 	    gemlog_put_clean(out, p->title,
@@ -409,7 +385,7 @@ gemlog_put_entry(struct buf *out, const char *base,
 	if (p->name[0] == '\0')
 		return 0;
 	buf_reset(link);
-	if (gemlog_put_encoded(link, p->name,
+	if (url_pct_append(link, p->name,
 	    strnlen(p->name, sizeof(p->name))) == -1)
 		return -1;
 	if (buf_puts(out, "<entry>\n<id>") == -1 ||

@@ -22,7 +22,10 @@
 #include <netinet/in.h>
 #include <string.h>
 
+#include "buf.h"
 #include "url.h"
+
+#define URL_ENC_CHUNK	64	/* bytes encoded per step */
 
 static int	url_hexval(unsigned char);
 static int	url_lower(int);
@@ -538,4 +541,24 @@ url_pct_encode(const char *s, size_t len, char *dst, size_t dstsize,
 		return -1;
 	dst[n] = '\0';
 	return (long)n;
+}
+
+/* In chunks: the encoding is byte by byte, so a fixed buffer serves
+ * names of any length. */
+int
+url_pct_append(struct buf *out, const char *s, size_t len)
+{
+	char	enc[URL_ENC_CHUNK * 3 + 1];
+	size_t	n;
+	long	r;
+
+	while (len > 0) {
+		n = len < URL_ENC_CHUNK ? len : URL_ENC_CHUNK;
+		if ((r = url_pct_encode(s, n, enc, sizeof(enc), 0)) == -1 ||
+		    buf_append(out, enc, (size_t)r) == -1)
+			return -1;
+		s += n;
+		len -= n;
+	}
+	return 0;
 }

@@ -59,4 +59,13 @@ int	url_normalize_path(char *path);
 long	url_pct_encode(const char *s, size_t len, char *dst, size_t dstsize,
 	    int keep_utf8);
 
+struct buf;
+
+/*
+ * Append s[0..len) percent-encoded as url_pct_encode() does with
+ * keep_utf8 unset (spaces, '#', '?', '%', ':' and non-ASCII escaped), so
+ * a file name of any length makes a link line that parses.  0 or -1.
+ */
+int	url_pct_append(struct buf *, const char *s, size_t len);
+
 #endif

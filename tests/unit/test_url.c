@@ -1,5 +1,6 @@
 /* test_url.c: absolute-URL parsing, percent coding, dot segments. */
 #include "test.h"
+#include "buf.h"
 #include "url.h"
 
 /* A NULL expected field is not checked; port is checked when ok. */
@@ -359,5 +360,18 @@ main(void)
 	test_normalize();
 	test_decode();
 	test_encode();
+	{
+		struct buf	b = { 0 };
+		char		name[300];
+
+		memset(name, 'a', sizeof(name));
+		memcpy(name, "a b#?%:\xc3\xa9", 9);
+		CHECK(url_pct_append(&b, name, sizeof(name)) == 0,
+		    "append a 300-byte name across chunks");
+		CHECK(b.len == sizeof(name) + 2 * 7 &&
+		    strncmp(b.data, "a%20b%23%3F%25%3A%C3%A9aaa", 26) == 0,
+		    "every unsafe byte escaped, chunk edges seamless");
+		buf_free(&b);
+	}
 	return test_done("url");
 }

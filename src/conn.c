@@ -310,8 +310,18 @@ conn_write_some(struct conn *c)
 		}
 		c->outoff += n;
 		c->bytes += (long long)n;
-		conn_queue(c, CONN_Q_WRITE, conn_now_ms() +
-		    (long long)conn_conf->write_timeout * 1000);
+		/*
+		 * The deadline moves only for a chunk's worth of progress: a
+		 * reader taking one record per write-timeout would otherwise
+		 * hold the connection for hours.  The floor this sets is
+		 * CONN_CHUNK bytes per write-timeout (32 KiB / 30 s).
+		 */
+		c->progress += n;
+		if (c->progress >= CONN_CHUNK) {
+			c->progress = 0;
+			conn_queue(c, CONN_Q_WRITE, conn_now_ms() +
+			    (long long)conn_conf->write_timeout * 1000);
+		}
 	}
 	return 0;
 }

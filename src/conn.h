@@ -58,6 +58,7 @@ struct conn {
 	int			 filefd;	/* body still to stream, or -1 */
 	off_t			 fileleft;
 	long long		 bytes;		/* sent to the client */
+	size_t			 progress;	/* sent since the deadline moved */
 
 	long long		 start_ms;
 	long long		 deadline_ms;

@@ -896,3 +896,4 @@ def test_half_clienthello_then_fin_does_not_spin(server):
         s.close()
     # Five spinning connections would burn ~200 ticks (2 s at 100 Hz).
     assert used < 20, "worker used %d ticks while idle" % used
+

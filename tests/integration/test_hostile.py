@@ -868,9 +868,15 @@ def _cpu_ticks(pid):
 
 
 def _worker_pid(server):
-    with open("/proc/%d/task/%d/children" % (server.proc.pid,
-                                             server.proc.pid)) as f:
-        return int(f.read().split()[0])
+    """The worker's pid, once the parent has forked it (bounded wait)."""
+    path = "/proc/%d/task/%d/children" % (server.proc.pid, server.proc.pid)
+    deadline = time.monotonic() + 10
+    while True:
+        with open(path) as f:
+            pids = f.read().split()
+        if pids or time.monotonic() > deadline:
+            return int(pids[0])
+        time.sleep(0.05)
 
 
 def test_half_clienthello_then_fin_does_not_spin(server):

@@ -95,6 +95,9 @@ def vhosts(tmpbase):
     os.makedirs(os.path.join(root_a, "private"))
     with open(os.path.join(root_a, "private", "index.gmi"), "w") as f:
         f.write("# Private\n")
+    os.makedirs(os.path.join(root_a, "nolist"))
+    with open(os.path.join(root_a, "nolist", "file.txt"), "w") as f:
+        f.write("not listed\n")
     os.makedirs(os.path.join(root_a, "members"))
     with open(os.path.join(root_a, "members", "index.gmi"), "w") as f:
         f.write("# Members\n")
@@ -120,6 +123,9 @@ server "localhost" {{
     }}
     location "/listed/*" {{
         auto-index on
+    }}
+    location "/nolist/*" {{
+        auto-index off
     }}
     location "*.txt" {{
         mime "txt" "text/plain; charset=iso-8859-1"
@@ -462,6 +468,13 @@ def test_gopher_honours_guarded_locations(vhosts):
         reply = gopher(vhosts.gport, selector)
         assert reply.startswith(b"3"), (selector, reply[:80])
         assert b"Private" not in reply and b"Members" not in reply
+
+
+def test_gopher_listing_follows_auto_index_off(vhosts):
+    assert gopher(vhosts.gport, "/nolist/").startswith(b"3")
+    assert b"/listed/a.gmi" in gopher(vhosts.gport, "/listed/")
+    # The file itself is still there for whoever knows its name.
+    assert gopher(vhosts.gport, "/nolist/file.txt") == b"not listed\r\n.\r\n"
 
 
 def test_tls12_resumption_with_client_cert_zones(vhosts):

@@ -520,7 +520,10 @@ gophermap_link(struct buf *out, const struct gemtext_line *l,
 		label = url;
 		labellen = urllen;
 	}
-	if (gophermap_target(&t, url, urllen, ctx) == -1)
+	/* A gopher:// link of type 'i' or '3' is no link at all: its
+	 * label is text, wrapped like any other (a fuzzer finding). */
+	if (gophermap_target(&t, url, urllen, ctx) == -1 || t.type == 'i' ||
+	    t.type == '3')
 		return gophermap_wrap(out, "", "", label, labellen, ctx);
 	return gophermap_item(out, t.type, label, labellen, t.sel,
 	    strlen(t.sel), t.host, t.port);

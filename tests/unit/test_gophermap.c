@@ -19,6 +19,13 @@ struct conv_case {
 };
 
 static const struct conv_case link_cases[] = {
+	/* Fuzzer finding: a gopher:// link of type 'i' made an info item
+	 * whose text was the whole (unwrapped) URL. */
+	{ "=> gopher://example.net/ifoo An info line in disguise",
+	  "iAn info line in disguise" INFO,
+	  "gopher:// link of type i is shown as text, not an item" },
+	{ "=> gopher://example.net/3oops", "igopher://example.net/3oops" INFO,
+	  "gopher:// link of type 3 is shown as text" },
 	{ "=> notes.txt Notes", "0Notes\t/blog/notes.txt" HERE,
 	    "relative text file resolved against ctx->dir" },
 	{ "=> sub/ Sub", "1Sub\t/blog/sub/" HERE,

@@ -3,6 +3,8 @@
 # scratch copy of its committed seed corpus (tests/fuzz/corpus/NAME), so
 # the repository only grows by what someone chooses to commit.
 # Findings are saved under tests/fuzz/crashes/.  Ends "N passed, N failed".
+# FUZZ_SEED fixes libFuzzer's seed (make check does, so that a red run can
+# be repeated); unset, every run explores anew.
 set -u
 secs=${FUZZ_SECONDS:-60}
 passed=0; failed=0
@@ -12,7 +14,8 @@ for h in "$@"; do
 	work=$(mktemp -d)
 	[ -d "tests/fuzz/corpus/$name" ] && cp -r "tests/fuzz/corpus/$name/." "$work/"
 	out=$(mktemp)
-	"$h" -max_total_time="$secs" -print_final_stats=1 \
+	# shellcheck disable=SC2086
+	"$h" -max_total_time="$secs" -print_final_stats=1 ${FUZZ_SEED:+-seed=$FUZZ_SEED} \
 	    -artifact_prefix="tests/fuzz/crashes/$name-" "$work" >"$out" 2>&1
 	rc=$?
 	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$out")

@@ -94,8 +94,10 @@ access_json(struct buf *b, const struct conn *c, const char *addr,
 void
 access_log(const struct conn *c)
 {
+	/* One line at a time in a worker: reuse the buffer rather than
+	 * allocate per request. */
+	static struct buf	 b;
 	const struct conf	*conf = worker_conf();
-	struct buf		 b = { 0 };
 	char			 addr[CONN_ADDR_MAX], stamp[40];
 	size_t			 len = c->reqlen;
 	long long		 ms = conn_now_ms() - c->start_ms;
@@ -109,6 +111,7 @@ access_log(const struct conn *c)
 		len--;
 	access_address(c->addr, conf->log_address, addr, sizeof(addr));
 	gmtime_r(&now, &tm);
+	buf_reset(&b);
 	switch (conf->log_format) {
 	case CONF_LOG_JSON:
 		strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
@@ -136,5 +139,4 @@ access_log(const struct conn *c)
 	}
 	if (b.data != NULL)
 		log_access(b.data, conf->log_format == CONF_LOG_DEFAULT);
-	buf_free(&b);
 }

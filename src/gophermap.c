@@ -264,6 +264,15 @@ gophermap_scheme(const char *s, size_t len)
 	return 0;
 }
 
+/* A selector on this server: its type from its name, our host and port. */
+static void
+gophermap_here(struct gophermap_target *t, const struct gophermap_ctx *ctx)
+{
+	t->type = gophermap_type(t->sel);
+	t->host = ctx->host;
+	t->port = ctx->port;
+}
+
 /*
  * A local selector: path (percent-decoded; query and fragment already
  * cut) resolved against ctx->dir when relative, then normalised so
@@ -291,9 +300,7 @@ gophermap_local(struct gophermap_target *t, const char *path, size_t len,
 		return -1;
 	if (url_normalize_path(t->sel) == -1)
 		return -1;
-	t->type = gophermap_type(t->sel);
-	t->host = ctx->host;
-	t->port = ctx->port;
+	gophermap_here(t, ctx);
 	return 0;
 }
 
@@ -335,9 +342,7 @@ gophermap_gemini(struct gophermap_target *t, const char *s, size_t len,
 	r = snprintf(t->sel, sizeof(t->sel), "%s", u.path);
 	if (r < 0 || (size_t)r >= sizeof(t->sel))
 		return -1;
-	t->type = gophermap_type(t->sel);
-	t->host = ctx->host;
-	t->port = ctx->port;
+	gophermap_here(t, ctx);
 	return 0;
 }
 

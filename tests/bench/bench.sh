@@ -102,28 +102,9 @@ fixed_bytes() {
 	    head -c "$2" || true
 }
 
-# 32 lines of 64 bytes: exactly 2048 bytes of gemtext.
-page_2k() {
-	printf '%-63s\n' "# Benchmark page"
-	for i in $(seq 1 31); do
-		printf '%-63s\n' "Line $i of a fixed 2 KB page for capsuled benchmarks."
-	done
-}
-
-# 1,000 posts named 2026-MM-DD-post-N.gmi, each starting "# Post N".
-make_posts() {
-	mkdir -p "$CAPSULE/posts"
-	: > "$CAPSULE/posts/.gemlog"
-	awk -v dir="$CAPSULE/posts" 'BEGIN {
-		for (n = 1; n <= 1000; n++) {
-			f = sprintf("%s/2026-%02d-%02d-post-%d.gmi", dir,
-			    (n - 1) % 12 + 1, int((n - 1) / 12) % 28 + 1, n)
-			printf "# Post %d\n\nBody of post %d, a short " \
-			    "paragraph of generated text.\n", n, n > f
-			close(f)
-		}
-	}'
-}
+# page_2k and posts_1000: the fixed content, shared with profile.sh.
+# shellcheck source=tests/bench/capsule.sh
+. tests/bench/capsule.sh
 
 make_capsule() {
 	mkdir -p "$CAPSULE"
@@ -134,7 +115,7 @@ make_capsule() {
 	    > "$CAPSULE/file-100k.bin"
 	fixed_bytes 0f0e0d0c0b0a09080706050403020100 10485760 \
 	    > "$CAPSULE/file-10m.bin"
-	make_posts
+	posts_1000 "$CAPSULE/posts"
 	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 \
 	    -nodes -days 3650 -subj /CN=localhost \
 	    -addext subjectAltName=DNS:localhost \

@@ -50,25 +50,14 @@ build() {
 	    $(pkg-config --cflags --libs openssl)
 }
 
+# shellcheck source=tests/bench/capsule.sh
+. tests/bench/capsule.sh
+
 capsule() {
-	local c=$TMP/capsule i
+	local c=$TMP/capsule
 	mkdir -p "$c/posts"
-	{
-		printf '%-63s\n' "# Benchmark page"
-		for i in $(seq 1 31); do
-			printf '%-63s\n' "Line $i of a fixed 2 KB page for capsuled benchmarks."
-		done
-	} > "$c/page.gmi"
-	: > "$c/posts/.gemlog"
-	awk -v dir="$c/posts" 'BEGIN {
-		for (n = 1; n <= 1000; n++) {
-			f = sprintf("%s/2026-%02d-%02d-post-%d.gmi", dir,
-			    (n - 1) % 12 + 1, int((n - 1) / 12) % 28 + 1, n)
-			printf "# Post %d\n\nBody of post %d, a short " \
-			    "paragraph of generated text.\n", n, n > f
-			close(f)
-		}
-	}'
+	page_2k > "$c/page.gmi"
+	posts_1000 "$c/posts"
 	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 \
 	    -nodes -days 3650 -subj /CN=localhost \
 	    -addext subjectAltName=DNS:localhost \

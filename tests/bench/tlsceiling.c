@@ -8,13 +8,19 @@
  *	    -o tests/bench/tlsceiling tests/bench/tlsceiling.c \
  *	    $(pkg-config --cflags --libs openssl)
  *
- * Usage: tlsceiling -C cert -K key [-l addr] [-p port] [-T tickets]
+ * Usage: tlsceiling -C cert -K key [-b bytes] [-l addr] [-p port]
+ *	[-T tickets]
  *
  * One thread, level-triggered epoll, non-blocking accept4 + SSL_accept;
  * read the request line, answer "20 text/gemini\r\n" and a fixed 2 KB
  * body in one SSL_write (one record), SSL_shutdown once, close.  No
  * parsing, no files, no timeouts: anything capsuled does beyond this
- * is its own overhead.  The TLS settings follow
+ * is its own overhead.
+ *
+ * With -b the body is that many bytes from memory instead, sent in
+ * SSL_writes of one full record (16 KB) each: the ceiling for a large
+ * file, which is what OpenSSL and loopback TCP allow one core when no
+ * file has to be read.  The TLS settings follow
  * shared/notes/tls-performance.md.  Runs until SIGINT or SIGTERM.
  */
 
@@ -38,6 +44,8 @@
 #include <openssl/ssl.h>
 
 #define BODY_LEN	2048
+#define BODY_MAX	(1024L * 1024 * 1024)
+#define RECORD_LEN	16384	/* plaintext of one full TLS record */
 #define REQ_MAX		1026	/* 1024-byte URL + CRLF */
 #define BACKLOG		1024
 #define DEFER_SECS	5	/* TCP_DEFER_ACCEPT: wait for ClientHello */
@@ -54,6 +62,7 @@ struct sconn {
 	enum sstate	 state;
 	uint32_t	 events;	/* registered with epoll */
 	size_t		 reqlen;
+	size_t		 sent;		/* bytes of the response */
 	char		 req[REQ_MAX];
 };
 
@@ -64,8 +73,8 @@ struct server {
 	struct sconn	*conns;		/* indexed by fd */
 	int		 nconns;
 	unsigned long	 served;
-	char		 resp[64 + BODY_LEN];
-	int		 resplen;
+	char		*resp;
+	size_t		 resplen;
 };
 
 static volatile sig_atomic_t stopping;
@@ -76,8 +85,8 @@ static void	fatalx(const char *) __attribute__((noreturn));
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: tlsceiling -C cert -K key [-l addr] "
-	    "[-p port] [-T tickets]\n");
+	fprintf(stderr, "usage: tlsceiling -C cert -K key [-b bytes] "
+	    "[-l addr] [-p port] [-T tickets]\n");
 	exit(2);
 }
 
@@ -96,18 +105,21 @@ on_signal(int sig)
 	stopping = 1;
 }
 
-/* A fixed 2 KB gemtext page, the same size as bench.sh's index.gmi. */
+/* A fixed 2 KB gemtext page, the same size as bench.sh's index.gmi;
+ * or with -b, that many bytes of the same lines. */
 static void
-server_response(struct server *s)
+server_response(struct server *s, size_t body)
 {
 	static const char hdr[] = "20 text/gemini\r\n";
 	char	*p;
 	size_t	 n, left;
 	int	 i;
 
+	if ((s->resp = malloc(sizeof(hdr) + body)) == NULL)
+		fatalx("out of memory");
 	memcpy(s->resp, hdr, sizeof(hdr) - 1);
 	p = s->resp + sizeof(hdr) - 1;
-	left = BODY_LEN;
+	left = body;
 	for (i = 1; left > 0; i++) {
 		n = snprintf(p, left + 1, "Line %04d of the fixed 2 KB "
 		    "page served by tlsceiling for benchmarks.\n", i);
@@ -220,6 +232,7 @@ static void
 conn_step(struct server *s, int fd)
 {
 	struct sconn	*c = &s->conns[fd];
+	size_t		 n;
 	int		 rc;
 
 	ERR_clear_error();
@@ -242,9 +255,16 @@ conn_step(struct server *s, int fd)
 		    c->reqlen == sizeof(c->req))
 			c->state = SS_WRITE;
 	}
-	if ((rc = SSL_write(c->ssl, s->resp, s->resplen)) <= 0) {
-		conn_want(s, fd, rc);
-		return;
+	/* A 2 KB page is one SSL_write; a retry repeats the same call. */
+	while (c->sent < s->resplen) {
+		n = s->resplen - c->sent;
+		if (n > RECORD_LEN)
+			n = RECORD_LEN;
+		if ((rc = SSL_write(c->ssl, s->resp + c->sent, (int)n)) <= 0) {
+			conn_want(s, fd, rc);
+			return;
+		}
+		c->sent += (size_t)rc;
 	}
 	SSL_shutdown(c->ssl);
 	s->served++;
@@ -266,6 +286,7 @@ server_accept(struct server *s)
 		}
 		c = &s->conns[fd];
 		c->reqlen = 0;
+		c->sent = 0;
 		c->state = SS_HANDSHAKE;
 		c->events = EPOLLIN;
 		if ((c->ssl = SSL_new(s->ctx)) == NULL ||
@@ -308,7 +329,7 @@ server_run(struct server *s)
 }
 
 static void
-server_init(struct server *s, const char *addr, int port)
+server_init(struct server *s, const char *addr, int port, size_t body)
 {
 	struct epoll_event	 e;
 	struct sigaction	 sa;
@@ -327,7 +348,7 @@ server_init(struct server *s, const char *addr, int port)
 	s->nconns = rl.rlim_cur > 1048576 ? 1048576 : (int)rl.rlim_cur;
 	if ((s->conns = calloc(s->nconns, sizeof(*s->conns))) == NULL)
 		fatalx("out of memory");
-	server_response(s);
+	server_response(s, body);
 	s->lfd = server_listen(addr, port);
 	if ((s->ep = epoll_create1(EPOLL_CLOEXEC)) == -1)
 		fatalx("epoll_create1");
@@ -342,11 +363,12 @@ main(int argc, char **argv)
 {
 	static struct server	 s;
 	const char		*cert = NULL, *key = NULL, *addr = "127.0.0.1";
-	long			 port = 1965, tickets = 0;
+	long			 port = 1965, tickets = 0, body = BODY_LEN;
 	int			 ch;
 
-	while ((ch = getopt(argc, argv, "C:K:l:p:T:")) != -1) {
+	while ((ch = getopt(argc, argv, "b:C:K:l:p:T:")) != -1) {
 		switch (ch) {
+		case 'b': body = strtol(optarg, NULL, 10); break;
 		case 'C': cert = optarg; break;
 		case 'K': key = optarg; break;
 		case 'l': addr = optarg; break;
@@ -356,14 +378,16 @@ main(int argc, char **argv)
 		}
 	}
 	if (cert == NULL || key == NULL || optind != argc ||
-	    port < 1 || port > 65535 || tickets < 0 || tickets > 16)
+	    port < 1 || port > 65535 || tickets < 0 || tickets > 16 ||
+	    body < 0 || body > BODY_MAX)
 		usage();
 	s.ctx = server_tls(cert, key, tickets);
-	server_init(&s, addr, port);
+	server_init(&s, addr, port, (size_t)body);
 	fprintf(stderr, "tlsceiling: listening on %s port %ld\n", addr, port);
 	server_run(&s);
 	fprintf(stderr, "tlsceiling: %lu responses\n", s.served);
 	SSL_CTX_free(s.ctx);
 	free(s.conns);
+	free(s.resp);
 	return 0;
 }

@@ -574,3 +574,46 @@ def test_reload_picks_up_a_new_certificate(tmpbase):
             assert ssl.DER_cert_to_PEM_cert(after).strip() == f.read().strip()
     finally:
         s.cleanup()
+
+
+def test_redirect_too_long_is_temporary_failure(tmpbase):
+    """A redirect whose template, once the path is put in, would not fit
+    the 1024-byte meta: 40, not a truncated target."""
+    root = make_root(tmpbase)
+    conf = """
+server "localhost" {
+    root "%s"
+    location "/twice/*" {
+        redirect 31 "/new%%p%%p"
+    }
+}
+""" % root
+    s = Server(root, conf=conf)
+    try:
+        h, _, _ = gemini(s.port, "gemini://localhost:%d/twice/%s" %
+                      (s.port, "a" * 100))
+        assert h == "31 /new/twice/%s/twice/%s" % ("a" * 100, "a" * 100)
+        h, body, _ = gemini(s.port, "gemini://localhost:%d/twice/%s" %
+                         (s.port, "a" * 600))
+        assert h == "40 redirect target too long", h
+        assert body == b""
+    finally:
+        s.cleanup()
+
+
+def test_gopher_menu_too_large_is_refused(tmpbase):
+    """A gemtext file of 1 MB of blank lines would become a menu of
+    about 25 MB: a type 3 error item, not a menu held for the reader."""
+    root = make_root(tmpbase)
+    with open(os.path.join(root, "blank.gmi"), "w") as f:
+        f.write("\n" * (1024 * 1024 - 1))
+    s = Server(root)
+    try:
+        reply = gopher(s.gport, "/blank.gmi")
+        assert reply.startswith(b"3document too large for a menu\t"), \
+            reply[:80]
+        assert reply.endswith(b".\r\n")
+        # A small gemtext file is still a menu.
+        assert gopher(s.gport, "/page.gmi").startswith(b"i")
+    finally:
+        s.cleanup()

@@ -175,6 +175,36 @@ rss_tree() {
 
 gb() { taskset -c 1 "$TOP/$BIN/gembench" -q "$@"; }
 
+# CPU clock ticks (user + system, and those of waited-for children:
+# gophernicus runs one process per request under socat) of a process
+# and all its descendants.
+cpu_tree() {
+	local pid=$1 kid t
+	t=$(awk '{ sub(/.*\) /, ""); print $12 + $13 + $14 + $15 }' \
+	    "/proc/$pid/stat" 2>/dev/null || true)
+	t=${t:-0}
+	for kid in $(cat /proc/"$pid"/task/*/children 2>/dev/null || true); do
+		t=$((t + $(cpu_tree "$kid")))
+	done
+	echo "$t"
+}
+HZ=$(getconf CLK_TCK)
+
+# measured GEMBENCH-ARGS...: one gembench run against the server SPID;
+# its RESULT line with srvus= (the server's CPU time per request, in
+# microseconds) added.  The load generator's core is often the limit
+# (see cpu= in the line), so req/s compares clients as much as servers;
+# srvus is the server's own cost.
+measured() {
+	local c0 c1 line reqs
+	c0=$(cpu_tree "$SPID")
+	line=$(gb "$@" | grep '^RESULT') || return 0
+	c1=$(cpu_tree "$SPID")
+	reqs=$(field reqs <<< "$line")
+	echo "$line srvus=$(awk -v d=$((c1 - c0)) -v hz="$HZ" -v r="$reqs" \
+	    'BEGIN { if (r > 0) printf "%.0f", d * 1e6 / hz / r; else print "-" }')"
+}
+
 # field KEY < RESULT lines: the values of KEY, one a line.
 field() { { grep -o " $1=[^ ]*" || true; } | cut -d= -f2; }
 median() {
@@ -186,16 +216,19 @@ total() { awk '{ s += $1 } END { print s + 0 }'; }
 # row SCENARIO NOTE FILE: medians of the RESULT lines in FILE (errors
 # summed over the runs); "%resumed%" in NOTE becomes "resumed/reqs".
 row() {
-	local f=$3 note=$2 rps mbps p50 p99 err
+	local f=$3 note=$2 rps mbps p50 p99 err srvus cpu
 	rps=$(field rps < "$f" | median)
+	srvus=$(field srvus < "$f" | median)
+	cpu=$(field cpu < "$f" | median)
 	mbps=$(field mbps < "$f" | median)
 	p50=$(field p50 < "$f" | median)
 	p99=$(field p99 < "$f" | median)
 	err=$(field errors < "$f" | total)
 	note=${note//%resumed%/$(field resumed < "$f" | median)/$(field reqs < "$f" | median)}
-	printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$1" "$rps" "$mbps" \
-	    "$p50" "$p99" "$err" "$note" >> "$ROWS"
-	say "  -> rps $rps, MB/s $mbps, p50 $p50 ms, p99 $p99 ms, errors $err"
+	printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$1" "$rps" \
+	    "$mbps" "$p50" "$p99" "$err" "$srvus" "$cpu" "$note" >> "$ROWS"
+	say "  -> rps $rps, MB/s $mbps, p50 $p50 ms, p99 $p99 ms, errors $err," \
+	    "server $srvus us/req, gembench $cpu % CPU"
 }
 
 # scenario NAME NOTE GEMBENCH-ARGS...: RUNS runs, one median row.
@@ -205,23 +238,53 @@ scenario() {
 	say "$name"
 	: > "$out"
 	for i in $(seq 1 "$RUNS"); do
-		gb "$@" | grep '^RESULT' >> "$out" || true
+		measured "$@" >> "$out"
 	done
 	row "$name" "$note" "$out"
 }
 
 skip() {
-	printf '| %s | - | - | - | - | - | %s |\n' "$1" "$2" >> "$ROWS"
+	printf '| %s | - | - | - | - | - | - | - | %s |\n' "$1" "$2" >> "$ROWS"
 	say "$1: skipped ($2)"
 }
 
-ceiling() {
-	start_server "$TOP/$BIN/tlsceiling -C \"$CERT\" -K \"$KEY\" \
-	    -l 127.0.0.1 -p $CPORT" "$CPORT" || return 1
-	scenario "tlsceiling 2 KB c=64 (ceiling)" "" \
-	    -p "$CPORT" -c 64 -B "$SOURCES" "${LOAD[@]}"
-	CEIL_RPS=$(field rps < "$TMP/runs" | median)
+# in_turn CEILING-ARGS SERVER-OUT CEILING-OUT GEMBENCH-ARGS...: RUNS
+# pairs of runs, tlsceiling (with CEILING-ARGS) then the server under
+# test, each measured.  This host's speed drifts by a third over
+# minutes, so only neighbouring runs compare: ratios are taken per pair.
+in_turn() {
+	local cargs=$1 srv=$2 ceil=$3
+	shift 3
+	: > "$srv"
+	: > "$ceil"
+	for _ in $(seq 1 "$RUNS"); do
+		stop_server
+		start_server "$TOP/$BIN/tlsceiling -C \"$CERT\" -K \"$KEY\" \
+		    $cargs -l 127.0.0.1 -p $CPORT" "$CPORT" || return 1
+		measured -p "$CPORT" "$@" >> "$ceil"
+		stop_server
+		start_server "$SERVER_CMD" "$PORT" || return 1
+		measured -p "$PORT" "$@" >> "$srv"
+	done
 	stop_server
+}
+
+# pair_ratio KEY A B: the median over the pairs of A's KEY / B's KEY.
+pair_ratio() {
+	paste -d' ' <(field "$1" < "$2") <(field "$1" < "$3") |
+	    awk '$1 != "-" && $2 + 0 > 0 { printf "%.2f\n", $1 / $2 }' | median
+}
+
+# The 2 KB page at c=64 against the minimal OpenSSL server, in turn.
+ceiling() {
+	local srv=$TMP/ceil.srv ceil=$TMP/ceil.ceil
+	say "$NAME 2 KB page c=64, in turn with tlsceiling"
+	in_turn "" "$srv" "$ceil" -u /page.gmi -c 64 -B "$SOURCES" \
+	    "${LOAD[@]}" || return 1
+	row "tlsceiling 2 KB c=64 (ceiling)" "in turn with the next row" "$ceil"
+	row "$NAME 2 KB page c=64, in turn with the ceiling" "" "$srv"
+	CEIL_RPS=$(pair_ratio rps "$srv" "$ceil")
+	CEIL_CPU=$(pair_ratio srvus "$ceil" "$srv")
 }
 
 aes_bound() {
@@ -230,7 +293,7 @@ aes_bound() {
 	    2>/dev/null | awk '/^AES-128-GCM/ { v = $NF } END { print v }')
 	kbs=${kbs%k}
 	AES_MBPS=$(awk -v k="${kbs:-0}" 'BEGIN { printf "%.0f", k / 1000 }')
-	printf '| openssl speed aes-128-gcm 16 KB (bound) | - | %s | - | - | - | one core, encryption only |\n' \
+	printf '| openssl speed aes-128-gcm 16 KB (bound) | - | %s | - | - | - | - | - | one core, encryption only |\n' \
 	    "$AES_MBPS" >> "$ROWS"
 	say "openssl speed aes-128-gcm: $AES_MBPS MB/s"
 }
@@ -241,7 +304,6 @@ pages() {
 		scenario "$NAME 2 KB page c=$c" "" \
 		    -p "$PORT" -u /page.gmi -c "$c" -B "$SOURCES" "${LOAD[@]}"
 		if [ "$c" = 64 ]; then
-			SRV_RPS=$(field rps < "$TMP/runs" | median)
 			SRV_P50=$(field p50 < "$TMP/runs" | median)
 			SRV_P99=$(field p99 < "$TMP/runs" | median)
 		fi
@@ -300,30 +362,21 @@ files() {
 
 # The 10 MB file against the large-file ceiling: tlsceiling -b sending
 # the same bytes from memory in full records, which is what OpenSSL and
-# loopback TCP leave one core.  The two run in turn, because this
-# host's speed drifts by a third over minutes and only neighbouring
-# runs compare; the ratio is the median of the per-pair ratios.
+# loopback TCP leave one core.
 big_file() {
 	local srv=$TMP/big.srv ceil=$TMP/big.ceil
-	local load=(-u /file-10m.bin -c 2 -B "$SOURCES" "${BIGLOAD[@]}")
 	say "$NAME 10 MB file c=2, in turn with the large-file ceiling"
-	: > "$srv"
-	: > "$ceil"
-	for _ in $(seq 1 "$RUNS"); do
-		stop_server
-		start_server "$TOP/$BIN/tlsceiling -C \"$CERT\" -K \"$KEY\" \
-		    -b 10485760 -l 127.0.0.1 -p $CPORT" "$CPORT" || return 1
-		gb -p "$CPORT" "${load[@]}" | grep '^RESULT' >> "$ceil" || true
-		stop_server
-		start_server "$SERVER_CMD" "$PORT" || return 1
-		gb -p "$PORT" "${load[@]}" | grep '^RESULT' >> "$srv" || true
-	done
+	if ! in_turn "-b 10485760" "$srv" "$ceil" -u /file-10m.bin -c 2 \
+	    -B "$SOURCES" "${BIGLOAD[@]}"; then
+		start_server "$SERVER_CMD" "$PORT"
+		return 1
+	fi
 	row "tlsceiling 10 MB c=2 (large-file ceiling)" \
 	    "from memory, 16 KB SSL_writes, in turn with the next row" "$ceil"
 	row "$NAME 10 MB file c=2" "AES bound ${AES_MBPS:-?} MB/s" "$srv"
 	BIG_MBPS=$(field mbps < "$srv" | median)
-	BIG_PAIRS=$(paste -d' ' <(field mbps < "$srv") <(field mbps < "$ceil") |
-	    awk '$2 > 0 { printf "%.2f\n", $1 / $2 }' | median)
+	BIG_PAIRS=$(pair_ratio mbps "$srv" "$ceil")
+	start_server "$SERVER_CMD" "$PORT"
 }
 
 # Hold IDLE handshaken connections; sample the server's RSS once they
@@ -409,21 +462,15 @@ gopher() {
 }
 
 report() {
-	local ratio=-
-	if [ -n "${SRV_RPS:-}" ] && [ -n "${CEIL_RPS:-}" ]; then
-		ratio=$(awk -v a="$SRV_RPS" -v b="$CEIL_RPS" \
-		    'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')
-	fi
 	{
 		echo
 		echo "Server: \`$SERVER_CMD\` ($NAME), runs: $RUNS" \
 		    "(median; errors summed), $(date -u +%Y-%m-%d)," \
 		    "$(nproc) CPUs, $(openssl version | cut -d' ' -f1-2)."
-		echo "$NAME / ceiling at c=64: $ratio"
 		ratios
 		echo
-		echo "| scenario | req/s | MB/s | p50 ms | p99 ms | errors | notes |"
-		echo "|---|---:|---:|---:|---:|---:|---|"
+		echo "| scenario | req/s | MB/s | p50 ms | p99 ms | errors | server CPU us/req | gembench CPU % | notes |"
+		echo "|---|---:|---:|---:|---:|---:|---:|---:|---|"
 		cat "$ROWS"
 	} | tee "${BENCH_OUT:-/dev/null}"
 }
@@ -435,6 +482,9 @@ r() {
 }
 
 ratios() {
+	echo "$NAME / ceiling at c=64, req/s (median of pairs): ${CEIL_RPS:--}"
+	echo "$NAME / ceiling at c=64, requests per server CPU second" \
+	    "(median of pairs): ${CEIL_CPU:--}"
 	echo "p99 / p50 at c=64: $(r "${SRV_P99:-}" "${SRV_P50:-}")"
 	echo "resumed / full handshakes at c=64 (tickets on):" \
 	    "$(r "${RES_RPS:-}" "${FULL_RPS:-}")"
@@ -459,7 +509,7 @@ main() {
 	[ "${BENCH_ONLY:-}" = gopher ] && wport=$GPORT
 	if start_server "$SERVER_CMD" "$wport"; then
 		if want pages; then pages; fi
-		if want files; then files; fi
+		if want files; then files || ok=1; fi
 		if want gemlog; then gemlog; fi
 		if want gopher; then gopher; fi
 		if want resumption; then resumption || ok=1; fi

@@ -26,8 +26,12 @@
  * then 512 steps per power of two: under 0.2 % error), so memory is
  * fixed whether the run is bounded by -n or by -d.
  *
- * The last line is for scripts (MB/s are 10^6 bytes of header + body):
- *	RESULT reqs=N errors=N rps=F mbps=F p50=F p90=F p99=F max=F resumed=N
+ * The last line is for scripts (MB/s are 10^6 bytes of header + body;
+ * cpu is gembench's own CPU time over the measured wall time, in % of
+ * one core: near 100, the load generator and not the server set the
+ * pace):
+ *	RESULT reqs=N errors=N rps=F mbps=F p50=F p90=F p99=F max=F
+ *	    resumed=N cpu=F
  */
 
 #include <sys/epoll.h>
@@ -151,6 +155,7 @@ struct bench {
 	unsigned		 srcnext;
 	int			 measuring;	/* idle pool ready */
 	uint64_t		 t0;
+	uint64_t		 cpu0;		/* our CPU time at t0 */
 	uint64_t		 tstop;		/* ns; 0 = no time bound */
 	uint64_t		 tlast;		/* last request finished */
 	struct stats		 st;
@@ -174,12 +179,18 @@ usage(void)
 }
 
 static uint64_t
-now_ns(void)
+clock_ns(clockid_t which)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(which, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t
+now_ns(void)
+{
+	return clock_ns(CLOCK_MONOTONIC);
 }
 
 static void
@@ -858,6 +869,7 @@ static void
 bench_measure_begin(struct bench *b)
 {
 	b->t0 = b->tlast = now_ns();
+	b->cpu0 = clock_ns(CLOCK_PROCESS_CPUTIME_ID);
 	if (b->o.duration > 0)
 		b->tstop = b->t0 + (uint64_t)(b->o.duration * 1e9);
 }
@@ -912,12 +924,14 @@ bench_report(const struct bench *b)
 {
 	const struct stats	*st = &b->st;
 	uint64_t		 errs = 0;
-	double			 secs, rps, mbps;
+	double			 secs, rps, mbps, cpu;
 	int			 i;
 
 	for (i = 0; i < E_MAX; i++)
 		errs += st->err[i];
 	secs = (b->tlast - b->t0) / 1e9;
+	cpu = secs > 0 ? (clock_ns(CLOCK_PROCESS_CPUTIME_ID) - b->cpu0) /
+	    1e7 / secs : 0;
 	rps = secs > 0 ? st->ok / secs : 0;
 	mbps = secs > 0 ? st->bytes / secs / 1e6 : 0;
 	if (!b->o.quiet) {
@@ -929,6 +943,8 @@ bench_report(const struct bench *b)
 			printf("%s%s %llu", i ? ", " : "", ekind_name[i],
 			    (unsigned long long)st->err[i]);
 		printf(")\nrate:      %.1f req/s, %.3f MB/s\n", rps, mbps);
+		printf("cpu:       %.1f %% of one core (gembench itself)\n",
+		    cpu);
 		printf("latency:   p50 %.3f  p90 %.3f  p99 %.3f  max %.3f ms\n",
 		    hist_pct(st, .5), hist_pct(st, .9), hist_pct(st, .99),
 		    st->max_us / 1000.0);
@@ -950,10 +966,10 @@ bench_report(const struct bench *b)
 		    (unsigned long long)st->idle_up,
 		    (unsigned long long)st->idle_lost);
 	printf("RESULT reqs=%llu errors=%llu rps=%.1f mbps=%.3f p50=%.3f "
-	    "p90=%.3f p99=%.3f max=%.3f resumed=%llu\n",
+	    "p90=%.3f p99=%.3f max=%.3f resumed=%llu cpu=%.1f\n",
 	    (unsigned long long)st->ok, (unsigned long long)errs, rps, mbps,
 	    hist_pct(st, .5), hist_pct(st, .9), hist_pct(st, .99),
-	    st->max_us / 1000.0, (unsigned long long)st->resumed);
+	    st->max_us / 1000.0, (unsigned long long)st->resumed, cpu);
 }
 
 static void

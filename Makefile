@@ -27,7 +27,7 @@ FUZZSRC	:= $(wildcard tests/fuzz/fuzz_*.c)
 FUZZBIN	:= $(FUZZSRC:tests/fuzz/%.c=build/fuzz/%)
 FUZZ_SECONDS ?= 60
 
-.PHONY: all run check unit deps certs bench bench-peers clean install \
+.PHONY: all run check unit deps certs bench bench-peers clean install print-warn \
 	fuzz fuzz-build stress
 
 all: capsuled
@@ -75,6 +75,11 @@ check:
 	@$(MAKE) --no-print-directory capsuled build/asan/capsuled $(UNITBIN) \
 	    fuzz-build
 	@sh scripts/check.sh $(UNITBIN)
+
+# The warning flags, for scripts that compile the sources another way
+# (scripts/check-cross.sh builds them for aarch64).
+print-warn:
+	@echo $(WARN)
 
 # Keep the instrumented objects between runs (make would delete them as
 # intermediates of the harness rule).

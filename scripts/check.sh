@@ -27,7 +27,8 @@ CAPSULED_BIN=build/asan/capsuled /usr/bin/python3 -m pytest -q \
 cat "$log"; before=$failed; count "$log"
 [ $rc -ne 0 ] && [ "$failed" -eq "$before" ] && failed=$((failed + 1))
 
-for extra in scripts/check-fuzz.sh scripts/check-bench.sh scripts/check-man.sh; do
+for extra in scripts/check-fuzz.sh scripts/check-bench.sh scripts/check-man.sh \
+    scripts/check-cross.sh; do
 	[ -f "$extra" ] || continue
 	echo "== $extra"
 	sh "$extra" >"$log" 2>&1; rc=$?

@@ -3,7 +3,7 @@
 # missing.  As root it runs apt-get; otherwise it names what to install.
 set -u
 build="gcc make pkg-config libssl-dev libmagic-dev libmagic1 openssl"
-check="$build python3 python3-pytest python3-cryptography curl lynx valgrind clang libclang-rt-14-dev haproxy mandoc"
+check="$build python3 python3-pytest python3-cryptography curl lynx valgrind clang libclang-rt-14-dev haproxy mandoc gcc-aarch64-linux-gnu libc6-dev-arm64-cross"
 case "${1:-build}" in
 build) want=$build ;;
 check) want=$check ;;

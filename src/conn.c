@@ -114,12 +114,24 @@ conn_printable(const struct sockaddr *sa, socklen_t salen, char *buf,
 		snprintf(buf, bufsize, "?");
 }
 
+/* Asked only when a request names an IP address: a system call saved on
+ * every other request. */
+int
+conn_local_addr(const struct conn *c, char *buf, size_t bufsize)
+{
+	struct sockaddr_storage	ss;
+	socklen_t		sslen = sizeof(ss);
+
+	if (getsockname(c->fd, (struct sockaddr *)&ss, &sslen) == -1)
+		return -1;
+	conn_printable((struct sockaddr *)&ss, sslen, buf, bufsize);
+	return 0;
+}
+
 struct conn *
 conn_new(int fd, const struct listener *l, const char *addr)
 {
 	struct conn		*c;
-	struct sockaddr_storage	 ss;
-	socklen_t		 sslen = sizeof(ss);
 
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return NULL;
@@ -130,9 +142,6 @@ conn_new(int fd, const struct listener *l, const char *addr)
 	c->lowat = 1;
 	c->start_ms = conn_now_ms();
 	snprintf(c->addr, sizeof(c->addr), "%s", addr);
-	if (getsockname(fd, (struct sockaddr *)&ss, &sslen) == 0)
-		conn_printable((struct sockaddr *)&ss, sslen, c->local,
-		    sizeof(c->local));
 	if (conn_proxy_policy(c->proto, addr) == 1)
 		c->state = CONN_PROXY;
 	else if (c->proto == LISTEN_GEMINI)

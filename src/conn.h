@@ -43,7 +43,6 @@ struct conn {
 	int			 lowat;	/* SO_RCVLOWAT, 1 by default */
 	size_t			 peeked;	/* bytes seen by the last peek */
 	char			 addr[CONN_ADDR_MAX];	/* client, printable */
-	char			 local[CONN_ADDR_MAX];	/* our address */
 	char			 sni[CONF_NAME_MAX + 1];
 	char			 fingerprint[65]; /* client cert, or "" */
 	int			 sni_host;	/* host index or -1 */
@@ -78,6 +77,8 @@ int	conn_body(struct conn *, const void *, size_t);
 
 /* Start sending what the responder queued. */
 void	conn_send(struct conn *);
+/* Our address on this connection, printable; 0 or -1. */
+int	conn_local_addr(const struct conn *, char *, size_t);
 
 long long conn_now_ms(void);
 

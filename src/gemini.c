@@ -27,10 +27,12 @@ static int
 gemini_is_our_address(const struct conn *c, const struct url *u)
 {
 	unsigned char	a[16], b[16];
+	char		local[CONN_ADDR_MAX];
 	int		af = u->host_is_ipv6 ? AF_INET6 : AF_INET;
 
 	if (inet_pton(af, u->host, a) != 1 ||
-	    inet_pton(af, c->local, b) != 1)
+	    conn_local_addr(c, local, sizeof(local)) == -1 ||
+	    inet_pton(af, local, b) != 1)
 		return 0;
 	return memcmp(a, b, af == AF_INET6 ? 16 : 4) == 0;
 }

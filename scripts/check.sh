@@ -3,7 +3,9 @@
 # Unit tests and the integration suite run against the ASan+UBSan build.
 set -u
 cd "$(dirname "$0")/.."
-export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+# color=never: LeakSanitizer asks the terminal about colour with an
+# ioctl, which a worker's seccomp filter kills before the report is out.
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:color=never
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 passed=0; failed=0
 

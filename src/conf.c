@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 
 #include <arpa/inet.h>
+#include <netinet/in.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -637,11 +638,31 @@ conf_set_proxy_protocol(struct conf_parser *p)
 }
 
 /* proxy-from = "proxy-from" address (an IPv4 or IPv6 literal) */
+/*
+ * Rewrite an address literal in the form getnameinfo() prints peers in
+ * (0:0:0:0:0:0:0:1 becomes ::1, ::ffff:192.0.2.1 becomes 192.0.2.1), so
+ * that comparing strings compares addresses.  0, or -1 if not one.
+ */
+static int
+conf_canonical_address(char *addr, size_t size)
+{
+	struct in_addr	a4;
+	struct in6_addr	a6;
+
+	if (inet_pton(AF_INET, addr, &a4) == 1)
+		return inet_ntop(AF_INET, &a4, addr, (socklen_t)size) ? 0 : -1;
+	if (inet_pton(AF_INET6, addr, &a6) != 1)
+		return -1;
+	if (IN6_IS_ADDR_V4MAPPED(&a6))
+		return inet_ntop(AF_INET, a6.s6_addr + 12, addr,
+		    (socklen_t)size) ? 0 : -1;
+	return inet_ntop(AF_INET6, &a6, addr, (socklen_t)size) ? 0 : -1;
+}
+
 static int
 conf_set_proxy_from(struct conf_parser *p)
 {
 	struct conf	*c = p->conf;
-	unsigned char	 a[16];
 
 	if (c->nproxy_from >= CONF_PROXY_FROM_MAX)
 		return conf_err(p, p->line, "too many proxy-from addresses "
@@ -649,8 +670,8 @@ conf_set_proxy_from(struct conf_parser *p)
 	if (conf_arg_str(p, c->proxy_from[c->nproxy_from],
 	    sizeof(c->proxy_from[0]), 0) == -1)
 		return -1;
-	if (inet_pton(AF_INET, c->proxy_from[c->nproxy_from], a) != 1 &&
-	    inet_pton(AF_INET6, c->proxy_from[c->nproxy_from], a) != 1)
+	if (conf_canonical_address(c->proxy_from[c->nproxy_from],
+	    sizeof(c->proxy_from[0])) == -1)
 		return conf_err(p, p->tok.line, "proxy-from: not an IP "
 		    "address: '%.*s'", CONF_QUOTE_MAX, p->tok.val);
 	c->nproxy_from++;

@@ -20,6 +20,7 @@
 #include "conn.h"
 #include "gemini.h"
 #include "gopher.h"
+#include "hello.h"
 #include "log.h"
 #include "proxy.h"
 #include "ratelimit.h"
@@ -478,9 +479,9 @@ conn_hello(struct conn *c)
 		return 0;
 	if (n <= 0)
 		return -1;
-	need = n < 5 ? 5 : 5 + (rec[3] << 8 | rec[4]);
-	/* Not a handshake record, or a bad length: OpenSSL says so. */
-	if (rec[0] != 0x16 || (size_t)need > sizeof(rec) || n >= need) {
+	/* Whole, or not a handshake at all: OpenSSL's turn (it says what
+	 * is wrong with bad bytes). */
+	if ((need = (int)hello_need(rec, (size_t)n, sizeof(rec))) == 0) {
 		conn_peek_done(c);
 		return 1;
 	}
@@ -545,6 +546,10 @@ conn_proxy_policy(enum listen_proto proto, const char *addr)
 		return 0;
 	if (conn_conf->nproxy_from == 0)
 		return 1;
+	/* conf.c keeps proxy-from in getnameinfo()'s form, and an IPv4
+	 * peer on a dual-stack socket is written ::ffff:a.b.c.d there. */
+	if (strncmp(addr, "::ffff:", 7) == 0 && strchr(addr, '.') != NULL)
+		addr += 7;
 	for (i = 0; i < conn_conf->nproxy_from; i++)
 		if (strcmp(conn_conf->proxy_from[i], addr) == 0)
 			return 1;

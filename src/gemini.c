@@ -205,6 +205,34 @@ gemini_block(struct conn *c, const struct conf_location *loc,
 		conn_header(c, loc->block_status, meta);
 }
 
+/*
+ * A directory is answered with its index.gmi: the rules written for that
+ * file hold too, or "/private/" would serve what a location on
+ * "/private/index.gmi" guards.  1 when that answered the request.
+ */
+static int
+gemini_index_guarded(struct conn *c, const struct conf_host *h,
+    const struct conf_location **loc, const char *path,
+    struct serve_result *r)
+{
+	const struct conf_location	*l;
+
+	if (r->kind != SERVE_FILE || strcmp(r->path, path) == 0 ||
+	    (l = location_match(h, r->path)) == NULL || l == *loc)
+		return 0;
+	if (gemini_client_cert(c, l)) {
+		close(r->fd);
+		return 1;
+	}
+	if (l->block_status != 0) {
+		close(r->fd);
+		gemini_block(c, l, r->path);
+		return 1;
+	}
+	*loc = l;
+	return 0;
+}
+
 static void
 gemini_route(struct conn *c, const struct url *u)
 {
@@ -236,6 +264,8 @@ gemini_route(struct conn *c, const struct url *u)
 	}
 	gemini_base_url(h, base, sizeof(base));
 	serve_resolve(h, u->path, base, &r);
+	if (gemini_index_guarded(c, h, &loc, u->path, &r))
+		return;
 	switch (r.kind) {
 	case SERVE_FILE:
 		gemini_file(c, h, loc, &r);

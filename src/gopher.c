@@ -188,6 +188,15 @@ gopher_listing(struct conn *c, struct serve_result *r)
 	buf_free(&listing);
 }
 
+/* Gopher cannot carry a client certificate or a redirect: what a
+ * location guards or answers itself is simply not there. */
+static int
+gopher_guarded(const struct conf_location *loc)
+{
+	return loc != NULL && (loc->require_cert || loc->nfingerprints > 0 ||
+	    loc->block_status != 0);
+}
+
 static void
 gopher_serve(struct conn *c, const char *path)
 {
@@ -199,10 +208,7 @@ gopher_serve(struct conn *c, const char *path)
 	char				 dirpath[URL_MAX + 2];
 
 	loc = location_match(h, path);
-	/* Gopher cannot carry a client certificate or a redirect: what a
-	 * location guards or answers itself is simply not there. */
-	if (loc != NULL && (loc->require_cert || loc->nfingerprints > 0 ||
-	    loc->block_status != 0)) {
+	if (gopher_guarded(loc)) {
 		gopher_fail(c, 51, "not found");
 		return;
 	}
@@ -210,6 +216,13 @@ gopher_serve(struct conn *c, const char *path)
 	if (path[strlen(path) - 1] == '/' && gopher_gophermap(c, h, path) == 0)
 		return;
 	serve_resolve(h, path, base, &r);
+	/* A directory's index.gmi: the rules on that file hold too. */
+	if (r.kind == SERVE_FILE && strcmp(r.path, path) != 0 &&
+	    gopher_guarded(location_match(h, r.path))) {
+		close(r.fd);
+		gopher_fail(c, 51, "not found");
+		return;
+	}
 	if (r.kind == SERVE_REDIRECT) {
 		/* Gopher has no redirects: serve the directory itself. */
 		snprintf(dirpath, sizeof(dirpath), "%s/", path);

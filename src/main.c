@@ -349,6 +349,16 @@ main_reload(struct main_state *st)
 	    next->workers != old->workers)
 		log_warnx("reload: listen, port, gopher and workers changes "
 		    "take effect at the next restart");
+	/* The parent has dropped its privileges and the workers' sandbox
+	 * is built around the open log: these also wait for a restart. */
+	if (strcmp(next->logfile, old->logfile) != 0 ||
+	    strcmp(next->user, old->user) != 0 ||
+	    strcmp(next->chroot, old->chroot) != 0)
+		log_warnx("reload: log, user and chroot changes take effect "
+		    "at the next restart");
+	memcpy(next->logfile, old->logfile, sizeof(next->logfile));
+	memcpy(next->user, old->user, sizeof(next->user));
+	memcpy(next->chroot, old->chroot, sizeof(next->chroot));
 	memcpy(next->listen, old->listen, sizeof(next->listen));
 	next->port = old->port;
 	next->gopher_port = old->gopher_port;
@@ -389,8 +399,18 @@ main_reap(struct main_state *st)
 		if (w == st->conf->workers)
 			continue;
 		st->pids[w] = -1;
-		if (main_stop)
+		if (main_stop) {
+			/* Stopping: a worker that did not exit cleanly (a
+			 * sanitizer report that hit the seccomp filter, say)
+			 * is still worth a line and the exit status. */
+			if (WIFSIGNALED(status) || WEXITSTATUS(status) != 0) {
+				log_warnx("worker %d ended badly while stopping "
+				    "(%s %d)", w, WIFSIGNALED(status) ?
+				    "signal" : "status", WIFSIGNALED(status) ?
+				    WTERMSIG(status) : WEXITSTATUS(status));
+			}
 			continue;
+		}
 		if (WIFSIGNALED(status))
 			log_warnx("worker %d killed by signal %d (%s)%s; "
 			    "restarting", w, WTERMSIG(status),

@@ -15,12 +15,27 @@ ratelimit_init(struct ratelimit *rl, double rate, double burst)
 	rl->burst = burst < 1 ? 1 : burst;
 }
 
+/* Secret start of the hash: without it, anyone with a range of IPv6
+ * networks could search offline for one that shares a victim's slot. */
+static unsigned	ratelimit_hash_key;
+
+void
+ratelimit_set_key(unsigned key)
+{
+	ratelimit_hash_key = key;
+}
+
 void
 ratelimit_client(const char *addr, char *out, size_t outsize)
 {
 	struct in6_addr	a6;
 
 	if (inet_pton(AF_INET6, addr, &a6) == 1) {
+		/* ::ffff:a.b.c.d (a dual-stack socket, or a PROXY header
+		 * from one) is an IPv4 client, not the /64 "::". */
+		if (IN6_IS_ADDR_V4MAPPED(&a6) && inet_ntop(AF_INET,
+		    a6.s6_addr + 12, out, (socklen_t)outsize) != NULL)
+			return;
 		memset(a6.s6_addr + 8, 0, 8);
 		if (inet_ntop(AF_INET6, &a6, out, (socklen_t)outsize) != NULL)
 			return;
@@ -33,7 +48,7 @@ ratelimit_hash(const char *addr)
 {
 	char		 client[64];
 	const char	*p;
-	unsigned	 h = 2166136261u;
+	unsigned	 h = 2166136261u ^ ratelimit_hash_key;
 
 	ratelimit_client(addr, client, sizeof(client));
 	for (p = client; *p != '\0'; p++)

@@ -32,11 +32,16 @@ int	ratelimit_take(struct ratelimit *, const char *addr, long long now_ms);
 /*
  * The part of an address that names one client: an IPv6 /64 (one
  * subscriber's network, whose addresses cost an attacker nothing) or a
- * whole IPv4 address.  Into out; anything unparsable is copied.
+ * whole IPv4 address (also when written IPv4-mapped, ::ffff:a.b.c.d).
+ * Into out; anything unparsable is copied.
  */
 void	ratelimit_client(const char *addr, char *out, size_t outsize);
 
-/* FNV-1a hash of addr's client part (ratelimit_client). */
+/* FNV-1a hash of addr's client part (ratelimit_client), started from
+ * the key of ratelimit_set_key() (0 until it is called). */
 unsigned ratelimit_hash(const char *addr);
+
+/* A secret per process, so that slot collisions cannot be planned. */
+void	ratelimit_set_key(unsigned key);
 
 #endif

@@ -13,6 +13,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/rand.h>
+
 #include "conn.h"
 #include "gemlog.h"
 #include "listen.h"
@@ -224,6 +226,18 @@ worker_signals(void)
 	signal(SIGHUP, SIG_IGN);
 }
 
+/* Each worker keys its address hash with its own secret (the buckets
+ * and per-address counts are per worker anyway). */
+static void
+worker_hash_key(void)
+{
+	unsigned	key;
+
+	if (RAND_bytes((unsigned char *)&key, sizeof(key)) != 1)
+		fatalx("cannot make the address hash key");
+	ratelimit_set_key(key);
+}
+
 int
 worker_run(const struct conf *conf, struct listener *ls, int nls, int id)
 {
@@ -235,6 +249,7 @@ worker_run(const struct conf *conf, struct listener *ls, int nls, int id)
 	worker_cf = conf;
 	worker_signals();
 	worker_limits(conf, nworkers);
+	worker_hash_key();
 	ratelimit_init(&worker_rl, conf->rate / 60.0 / nworkers,
 	    (conf->burst + nworkers - 1) / nworkers);
 	if ((worker_loop = loop_new()) == NULL)

@@ -67,6 +67,11 @@ class Server:
         self.logf = open(self.logpath, "wb")
         e = dict(os.environ)
         e.update(env or {})
+        # LeakSanitizer's colour probe (an ioctl) would hit the worker's
+        # seccomp filter and kill the report: see scripts/check.sh.
+        opts = e.get("ASAN_OPTIONS", "")
+        if "color=" not in opts:
+            e["ASAN_OPTIONS"] = (opts + ":" if opts else "") + "color=never"
         self.proc = subprocess.Popen(args, stdout=self.logf,
                                      stderr=subprocess.STDOUT, env=e)
         slow = 120 if wrapper else 15
@@ -91,7 +96,19 @@ class Server:
 
     def cleanup(self):
         self.stop()
+        log = self.log()
         shutil.rmtree(self.dir, ignore_errors=True)
+        assert_clean_log(log)
+
+
+SANITIZER_MARKS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
+                   "runtime error:", "ended badly while stopping")
+
+
+def assert_clean_log(log):
+    """No sanitizer report and no worker that died while stopping."""
+    for mark in SANITIZER_MARKS:
+        assert mark not in log, log[-4000:]
 
 
 def gemini(port, request, sni="localhost", host="127.0.0.1", timeout=10,

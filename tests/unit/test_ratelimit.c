@@ -44,6 +44,24 @@ main(void)
 		CHECK(strcmp(client, "192.0.2.7") == 0, "IPv4 whole");
 		ratelimit_client("?", client, sizeof(client));
 		CHECK(strcmp(client, "?") == 0, "unparsable copied");
+		ratelimit_client("::ffff:198.51.100.7", client, sizeof(client));
+		CHECK(strcmp(client, "198.51.100.7") == 0,
+		    "IPv4-mapped is the IPv4 client, not the /64 ::");
+		CHECK(ratelimit_hash("::ffff:198.51.100.7") !=
+		    ratelimit_hash("::ffff:203.0.113.9"),
+		    "two IPv4-mapped clients are two clients");
+		CHECK(ratelimit_hash("::ffff:198.51.100.7") ==
+		    ratelimit_hash("198.51.100.7"), "both spellings are one");
+	}
+	{
+		unsigned	plain = ratelimit_hash("192.0.2.10");
+
+		ratelimit_set_key(0x5eed1234u);
+		CHECK(ratelimit_hash("192.0.2.10") != plain,
+		    "the key changes where an address lands");
+		CHECK(ratelimit_hash("192.0.2.10") ==
+		    ratelimit_hash("192.0.2.10"), "and stays put for it");
+		ratelimit_set_key(0);
 	}
 	ratelimit_init(rl, 0, 1);
 	for (i = 0; i < 100; i++)

@@ -11,6 +11,7 @@
 #include "buf.h"
 #include "conn.h"
 #include "log.h"
+#include "utf8.h"
 #include "worker.h"
 
 /*
@@ -42,37 +43,40 @@ access_address(const char *addr, int mode, char *out, size_t outsize)
 }
 
 /*
- * The request inside the quotes of the common, combined and default
- * lines: '"' and '\\' escaped (as \x22, \x5c), so a request cannot
- * close the quotes and write fields of its own.  Control bytes are
- * escaped later by log.c.
+ * The request text between the quotes, for every format.  Only printable
+ * ASCII other than '"' and '\\', and well-formed UTF-8 other than the C1
+ * controls (U+0080 to U+009F, which some terminals obey), go in as they
+ * are; every other byte is escaped (\xHH in the text formats, \u00HH
+ * in JSON), so a request can neither close the quotes and write fields
+ * of its own, nor hide a NUL that would cut the line, nor send a terminal
+ * control.  Past ACCESS_REQUEST_MAX bytes of output the rest is "...",
+ * inside the quotes: the fields after it are never lost.
  */
-static void
-access_quote(struct buf *b, const char *s, size_t len)
+void
+access_escape_request(struct buf *b, const char *s, size_t len, int json)
 {
-	size_t	i;
+	size_t		start = b->len, i = 0, n;
+	unsigned char	c;
 
-	for (i = 0; i < len; i++) {
-		if (s[i] == '"' || s[i] == '\\')
-			buf_printf(b, "\\x%02x", (unsigned char)s[i]);
+	while (i < len) {
+		if (b->len - start >= ACCESS_REQUEST_MAX) {
+			buf_puts(b, "...");
+			return;
+		}
+		c = (unsigned char)s[i];
+		n = c < 0x80 ? 1 : utf8_charlen(s + i, len - i);
+		if (n > 1 && !(c == 0xc2 && (unsigned char)s[i + 1] < 0xa0)) {
+			buf_append(b, s + i, n);
+			i += n;
+			continue;
+		}
+		if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\')
+			buf_putc(b, (char)c);
+		else if (json && (c == '"' || c == '\\'))
+			buf_printf(b, "\\%c", c);
 		else
-			buf_putc(b, s[i]);
-	}
-}
-
-/* JSON string body: quotes, backslashes and control bytes escaped. */
-static void
-access_json_str(struct buf *b, const char *s, size_t len)
-{
-	size_t	i;
-
-	for (i = 0; i < len; i++) {
-		if (s[i] == '"' || s[i] == '\\')
-			buf_printf(b, "\\%c", s[i]);
-		else if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-			buf_printf(b, "\\u%04x", (unsigned char)s[i]);
-		else
-			buf_putc(b, s[i]);
+			buf_printf(b, json ? "\\u%04x" : "\\x%02x", c);
+		i++;
 	}
 }
 
@@ -83,7 +87,7 @@ access_json(struct buf *b, const struct conn *c, const char *addr,
 	buf_printf(b, "{\"time\":\"%s\",\"addr\":\"%s\",\"proto\":\"%s\","
 	    "\"request\":\"", stamp, addr,
 	    c->proto == LISTEN_GEMINI ? "gemini" : "gopher");
-	access_json_str(b, req, reqlen);
+	access_escape_request(b, req, reqlen, 1);
 	buf_printf(b, "\",\"status\":%d,\"bytes\":%lld,\"ms\":%lld", c->status,
 	    c->bytes, ms);
 	if (c->fingerprint[0] != '\0')
@@ -122,7 +126,7 @@ access_log(const struct conn *c)
 		strftime(stamp, sizeof(stamp), "%d/%b/%Y:%H:%M:%S +0000", &tm);
 		buf_printf(&b, "%s - %s [%s] \"", addr,
 		    c->fingerprint[0] ? c->fingerprint : "-", stamp);
-		access_quote(&b, c->in, len);
+		access_escape_request(&b, c->in, len, 0);
 		buf_printf(&b, "\" %d %lld", c->status, c->bytes);
 		if (conf->log_format == CONF_LOG_COMBINED)
 			buf_printf(&b, " \"-\" \"%s\" %lldms",
@@ -132,7 +136,7 @@ access_log(const struct conn *c)
 	default:
 		buf_printf(&b, "%s %s \"", addr,
 		    c->proto == LISTEN_GEMINI ? "gemini" : "gopher");
-		access_quote(&b, c->in, len);
+		access_escape_request(&b, c->in, len, 0);
 		buf_printf(&b, "\" %d %lld %lldms%s%s", c->status, c->bytes,
 		    ms, c->fingerprint[0] ? " cert=" : "", c->fingerprint);
 		break;

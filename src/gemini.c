@@ -191,16 +191,16 @@ gemini_block(struct conn *c, const struct conf_location *loc,
 {
 	char	meta[GEMINI_META_MAX + 1], enc[3 * URL_MAX + 1];
 
-	if (loc->block_status / 10 == 3) {
-		if (url_pct_encode(path, strlen(path), enc, sizeof(enc),
-		    0) < 0) {
-			conn_header(c, 59, "path too long");
-			return;
-		}
-		path = enc;
+	/* Encoded again for every status: a redirect target must be a
+	 * URL, and a message must not carry the decoded path's control
+	 * bytes or invalid UTF-8 into the header. */
+	if (url_pct_encode(path, strlen(path), enc, sizeof(enc), 0) < 0) {
+		conn_header(c, 59, "path too long");
+		return;
 	}
-	if (location_expand(loc->block_meta, path, meta, sizeof(meta)) == -1)
-		conn_header(c, 40, "redirect target too long");
+	if (location_expand(loc->block_meta, enc, meta, sizeof(meta)) == -1)
+		conn_header(c, 40, loc->block_status / 10 == 3 ?
+		    "redirect target too long" : "message too long");
 	else
 		conn_header(c, loc->block_status, meta);
 }

@@ -29,6 +29,9 @@ server "localhost" {
     location "/gone/index.gmi" {
         block return 52 "gone"
     }
+    location "/blk/*" {
+        block return 51 "gone: %%p"
+    }
     location "/typed/index.gmi" {
         mime "gmi" "text/gemini; lang=fr"
     }
@@ -74,3 +77,12 @@ def test_gopher_does_not_serve_guarded_index(guarded, selector):
     assert b"index" not in reply
     # The unguarded directory next to them is still a menu.
     assert gopher(guarded.gport, "/typed/").startswith(b"i")
+
+
+def test_block_message_path_is_encoded(guarded):
+    """%p in a message is the decoded path: encoded again, so a C1
+    control (U+0085) or a byte that is not UTF-8 never reaches the
+    header."""
+    h, body = gemini_cert(guarded.port, url(guarded, "/blk/a%C2%85b%FFc%20d"))
+    assert h == "51 gone: /blk/a%C2%85b%FFc%20d", h
+    assert body == b""

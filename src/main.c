@@ -499,9 +499,11 @@ main_load(struct main_state *st)
 {
 	char	err[1200];
 
+	/* -n reports on stderr, and creates no log file. */
 	if (main_conf(&st->opts, st->conf, err, sizeof(err)) == -1 ||
 	    main_open_roots(st->conf, err, sizeof(err)) == -1 ||
-	    log_open(st->conf->logfile, err, sizeof(err)) == -1 ||
+	    (!st->opts.check &&
+	    log_open(st->conf->logfile, err, sizeof(err)) == -1) ||
 	    tls_init(st->conf, err, sizeof(err)) == -1)
 		fatalx("%s", err);
 	if (mime_init() == -1)

@@ -3,13 +3,14 @@ bodies, TLS rules."""
 
 import hashlib
 import os
+import re
 import socket
 import ssl
 import subprocess
 
 import pytest
 
-from conftest import gemini
+from conftest import Server, gemini, make_root
 
 
 def url(server, path="/"):
@@ -206,12 +207,24 @@ def test_tls12_accepted(server):
 
 
 def test_tls11_refused(server):
+    """The server's minimum version, not the client's: the client lowers
+    its own security level so that it really offers TLS 1.1, sends a
+    request line, and must be told "protocol version" (alert 70).  (A
+    TLS 1.2-only cipher list would also refuse TLS 1.1, but with a
+    handshake_failure, alert 40: only alert 70 shows that the version
+    floor did it.)"""
     r = subprocess.run(["openssl", "s_client", "-connect",
                         "127.0.0.1:%d" % server.port, "-tls1_1",
+                        "-cipher", "DEFAULT:@SECLEVEL=0", "-ign_eof",
                         "-servername", "localhost"],
-                       input=b"", capture_output=True, timeout=20)
-    assert r.returncode != 0
-    assert b"20 text/gemini" not in r.stdout
+                       input=(url(server, "/") + "\r\n").encode(),
+                       capture_output=True, timeout=20)
+    out = r.stdout + r.stderr
+    assert r.returncode != 0, out
+    assert b"alert protocol version" in r.stderr, out
+    assert b"SSL alert number 70" in r.stderr, out
+    assert not re.search(rb"(?m)^20 ", r.stdout), out
+    assert b"# Test capsule" not in r.stdout
 
 
 def test_openssl_s_client(server):
@@ -281,20 +294,46 @@ def test_50_concurrent_clients_all_served(server):
                and clean for h, b, clean in results)
 
 
-def test_200_idle_connections_do_not_delay_a_client(server):
+def test_200_idle_connections_do_not_delay_a_client(tmpbase):
+    """200 connections each send one byte (the first of a ClientHello), so
+    that TCP_DEFER_ACCEPT hands them to the worker, which must hold them
+    all (one socket each) and still serve a fresh client at once."""
     import time
+    # Imported here: test_hostile imports this module.
+    from test_hostile import sockets_of, wait_for, workers
+    n = 200
+    s = Server(make_root(tmpbase), workers=1,
+               conf="timeout 30\nmax-connections-per-ip 1000\n")
     idle = []
     try:
-        for _ in range(200):
-            idle.append(socket.create_connection(("127.0.0.1", server.port),
-                                                  timeout=10))
+        worker = workers(s)[0]
+        # The worker may start after the parent listens: let it take and
+        # close Server()'s port probes first.
+        assert gemini(s.port, url(s, "/"))[0] == "20 text/gemini"
+        assert wait_for(lambda: sockets_of(worker) == 2, 5.0)
+        base = sockets_of(worker)
+        for _ in range(n):
+            c = socket.create_connection(("127.0.0.1", s.port), timeout=10)
+            idle.append(c)
+            c.sendall(b"\x16")
+        assert wait_for(lambda: sockets_of(worker) >= base + n, 5.0), \
+            "worker holds %d of %d" % (sockets_of(worker) - base, n)
         start = time.monotonic()
-        header, _, _ = gemini(server.port, url(server, "/page.gmi"))
+        header, _, _ = gemini(s.port, url(s, "/page.gmi"))
         elapsed = time.monotonic() - start
         assert header == "20 text/gemini"
         # A behaviour bound, not a benchmark: a held connection costs the
         # loop nothing, so a fresh client is served as if alone.
         assert elapsed < 2.0, elapsed
+        # They were held throughout, not dropped to make room.
+        assert sockets_of(worker) >= base + n
+        for c in idle:
+            c.setblocking(False)
+            try:
+                assert c.recv(1) != b"", "an idle connection was closed"
+            except BlockingIOError:
+                pass
     finally:
-        for s in idle:
-            s.close()
+        for c in idle:
+            c.close()
+        s.cleanup()

@@ -131,8 +131,26 @@ def test_proxy_header_required_from_trusted_source(farm):
         except ConnectionResetError:
             data = b""
         assert data == b""
+    # With the header, the same sender is served, and the request is
+    # the client's: the header's bytes consumed, its address logged.
+    front = farm[0]
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
     with socket.create_connection(("127.0.0.1", b.port), timeout=10) as s:
         s.sendall(b"PROXY TCP4 192.0.2.1 127.0.0.1 1 2\r\n")
+        with ctx.wrap_socket(s, server_hostname="localhost") as tls:
+            tls.sendall(b"gemini://localhost:%d/page.gmi\r\n" % front)
+            data = b""
+            while True:
+                chunk = tls.recv(65536)
+                if not chunk:
+                    break
+                data += chunk
+    assert data == b"20 text/gemini\r\n# A page\n\nHello, Gemini.\n", data
+    b.stop()
+    served = [l for l in b.log().splitlines() if "page.gmi" in l]
+    assert len(served) == 1 and " 192.0.2.1 gemini " in served[0], served
 
 
 def test_proxy_header_from_untrusted_source_refused(farm):

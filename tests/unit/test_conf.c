@@ -288,6 +288,17 @@ static const char all_directives[] =
     "\troot /srv/bare\n"
     "}\n";
 
+/* Non-default values that all_directives does not use. */
+static const char round_trip_more[] =
+    "log \"/tmp/x.log\"\n"
+    "log-format common\n"
+    "log-address none\n"
+    "rate-limit 60\n"
+    "proxy-protocol gopher\n"
+    "proxy-from 192.0.2.1\n"
+    "proxy-from \"2001:db8::7\"\n"
+    "proxy-from 127.0.0.1\n";
+
 static void
 test_all_directives(struct conf *c)
 {
@@ -509,6 +520,7 @@ host_equal(const struct conf_host *a, const struct conf_host *b)
 	return 1;
 }
 
+/* Every field of struct conf (capsuled.h), in its order. */
 static int
 conf_equal(const struct conf *a, const struct conf *b)
 {
@@ -524,8 +536,19 @@ conf_equal(const struct conf *a, const struct conf *b)
 	    a->write_timeout != b->write_timeout ||
 	    a->max_conns != b->max_conns ||
 	    a->max_conns_per_ip != b->max_conns_per_ip ||
-	    a->tls_tickets != b->tls_tickets || a->nhosts != b->nhosts)
+	    a->tls_tickets != b->tls_tickets ||
+	    strcmp(a->logfile, b->logfile) ||
+	    a->log_format != b->log_format ||
+	    a->log_address != b->log_address ||
+	    a->rate != b->rate || a->burst != b->burst ||
+	    a->proxy_gemini != b->proxy_gemini ||
+	    a->proxy_gopher != b->proxy_gopher ||
+	    a->nproxy_from != b->nproxy_from ||
+	    a->verbose != b->verbose || a->nhosts != b->nhosts)
 		return 0;
+	for (i = 0; i < a->nproxy_from; i++)
+		if (strcmp(a->proxy_from[i], b->proxy_from[i]))
+			return 0;
 	for (i = 0; i < a->nhosts; i++)
 		if (!host_equal(&a->hosts[i], &b->hosts[i]))
 			return 0;
@@ -577,6 +600,31 @@ test_roundtrip(struct conf *a, struct conf *b)
 	free(out);
 	CHECK(parse(a, "") == 0 && reparse(a, b, &out) == 0 &&
 	    conf_equal(a, b), "empty config round-trips");
+	free(out);
+	/* The other values of the top-level enumerations and lists; each
+	 * is also checked as parsed, so that a round trip through a value
+	 * both sides ignore could not pass. */
+	CHECK(parse(a, round_trip_more) == 0 && a->log_format ==
+	    CONF_LOG_COMMON && a->log_address == CONF_ADDR_NONE &&
+	    a->rate == 60 && a->burst == 60 && a->proxy_gemini == 0 &&
+	    a->proxy_gopher == 1 && a->nproxy_from == 3,
+	    "second round-trip input parses");
+	CHECK(reparse(a, b, &out) == 0 && conf_equal(a, b),
+	    "second input round-trips");
+	CHECK(out != NULL && strstr(out, "\nlog-format common\n") != NULL &&
+	    strstr(out, "\nlog-address none\n") != NULL &&
+	    strstr(out, "\nrate-limit 60 60\n") != NULL &&
+	    strstr(out, "\nproxy-protocol gopher\n") != NULL &&
+	    strstr(out, "\nproxy-from \"192.0.2.1\"\n") != NULL &&
+	    strstr(out, "\nlog \"/tmp/x.log\"\n") != NULL,
+	    "second input's normal form");
+	free(out);
+	CHECK(parse(a, "log-format combined\nproxy-protocol gemini\n"
+	    "rate-limit 7 3\n") == 0 && a->log_format == CONF_LOG_COMBINED &&
+	    a->proxy_gemini == 1 && a->proxy_gopher == 0 && a->rate == 7 &&
+	    a->burst == 3, "third round-trip input parses");
+	CHECK(reparse(a, b, &out) == 0 && conf_equal(a, b),
+	    "third input round-trips");
 	free(out);
 }
 
@@ -772,6 +820,25 @@ test_example(struct conf *a, struct conf *b)
 	CHECK(conf_finish(a, errbuf, sizeof(errbuf)) == 0, "example finishes");
 }
 
+/* proxy-from is kept in the form getnameinfo() prints a peer in, so
+ * any spelling of the proxy's address matches it (found by review:
+ * "0:0:0:0:0:0:0:1" parsed, then matched nothing). */
+static void
+test_proxy_from_spelling(struct conf *c)
+{
+	CHECK(parse(c, "proxy-from \"0:0:0:0:0:0:0:1\"\n"
+	    "proxy-from \"2001:DB8:0::7\"\n"
+	    "proxy-from \"::ffff:192.0.2.9\"\n"
+	    "proxy-from 192.0.2.10\n") == 0, errbuf);
+	CHECK(c->nproxy_from == 4, "four proxies");
+	CHECK(strcmp(c->proxy_from[0], "::1") == 0, "::1 written long");
+	CHECK(strcmp(c->proxy_from[1], "2001:db8::7") == 0,
+	    "upper case and a zero group");
+	CHECK(strcmp(c->proxy_from[2], "192.0.2.9") == 0,
+	    "IPv4-mapped is the IPv4 address");
+	CHECK(strcmp(c->proxy_from[3], "192.0.2.10") == 0, "IPv4 as it is");
+}
+
 int
 main(void)
 {
@@ -793,6 +860,7 @@ main(void)
 	test_files(a);
 	test_small_errbuf(a);
 	test_example(a, b);
+	test_proxy_from_spelling(a);
 	conf_free(a);
 	conf_free(b);
 	free(a);

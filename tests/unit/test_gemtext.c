@@ -4,7 +4,8 @@
 #include "test.h"
 #include "gemtext.h"
 
-/* One line of input classified on its own (outside a pre block). */
+/* One line of input classified on its own (outside a pre block); the
+ * input may end with its LF or CRLF. */
 static const struct {
 	const char		*in;
 	enum gemtext_kind	 kind;
@@ -13,7 +14,11 @@ static const struct {
 	const char		*why;
 } line_cases[] = {
 	{ "plain", GEMTEXT_TEXT, "plain", NULL, "text line" },
-	{ "", GEMTEXT_TEXT, "", NULL, "empty line" },
+	{ "", GEMTEXT_TEXT, "", NULL, "empty input has no lines" },
+	{ "\n", GEMTEXT_TEXT, "", NULL, "empty line" },
+	{ "\r\n", GEMTEXT_TEXT, "", NULL, "empty line ended by CRLF" },
+	{ "# Title\n", GEMTEXT_HEADING1, "Title", NULL, "line with its LF" },
+	{ "=> /x y\r\n", GEMTEXT_LINK, "y", "/x", "link with its CRLF" },
 	{ "=> gemini://a/ Label", GEMTEXT_LINK, "Label", "gemini://a/",
 	  "link with label" },
 	{ "=>gemini://a/", GEMTEXT_LINK, "", "gemini://a/",
@@ -50,7 +55,7 @@ test_lines(void)
 	struct gemtext_iter	 it;
 	struct gemtext_line	 l;
 	const char		*s;
-	size_t			 i, n;
+	size_t			 i, n, eolen;
 	int			 more;
 
 	for (i = 0; i < sizeof(line_cases) / sizeof(line_cases[0]); i++) {
@@ -63,6 +68,14 @@ test_lines(void)
 			continue;
 		}
 		CHECK(more == 1, line_cases[i].why);
+		if (!more)
+			continue;
+		/* The whole line is the input without its line end. */
+		eolen = n >= 2 && line_cases[i].in[n - 2] == '\r' &&
+		    line_cases[i].in[n - 1] == '\n' ? 2 :
+		    line_cases[i].in[n - 1] == '\n' ? 1 : 0;
+		CHECK(l.line == s && l.linelen == n - eolen,
+		    line_cases[i].why);
 		CHECK(l.kind == line_cases[i].kind, line_cases[i].why);
 		CHECK(eq(l.text, l.textlen, line_cases[i].text),
 		    line_cases[i].why);

@@ -111,6 +111,16 @@ def assert_clean_log(log):
         assert mark not in log, log[-4000:]
 
 
+def recv_all(sock):
+    """Everything the peer sends until it closes."""
+    data = b""
+    while True:
+        chunk = sock.recv(65536)
+        if not chunk:
+            return data
+        data += chunk
+
+
 def gemini(port, request, sni="localhost", host="127.0.0.1", timeout=10,
            tls_max=None, raw=False, source=None):
     """Send one request line; return (header, body, clean) where clean is

@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from conftest import Server, free_port, make_root, wait_port
+from conftest import Server, free_port, make_root, recv_all, wait_port
 
 HAPROXY = shutil.which("haproxy") or "/usr/sbin/haproxy"
 
@@ -141,12 +141,7 @@ def test_proxy_header_required_from_trusted_source(farm):
         s.sendall(b"PROXY TCP4 192.0.2.1 127.0.0.1 1 2\r\n")
         with ctx.wrap_socket(s, server_hostname="localhost") as tls:
             tls.sendall(b"gemini://localhost:%d/page.gmi\r\n" % front)
-            data = b""
-            while True:
-                chunk = tls.recv(65536)
-                if not chunk:
-                    break
-                data += chunk
+            data = recv_all(tls)
     assert data == b"20 text/gemini\r\n# A page\n\nHello, Gemini.\n", data
     b.stop()
     served = [l for l in b.log().splitlines() if "page.gmi" in l]

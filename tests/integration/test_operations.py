@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from conftest import BIN, Server, gemini, gopher, make_root
+from conftest import BIN, Server, gemini, gopher, make_root, recv_all
 
 
 def expired_cert(base, name):
@@ -66,12 +66,7 @@ def gemini_cert(port, request, cert=None, sni="localhost"):
     with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
         with ctx.wrap_socket(s, server_hostname=sni) as tls:
             tls.sendall(request.encode() + b"\r\n")
-            data = b""
-            while True:
-                chunk = tls.recv(65536)
-                if not chunk:
-                    break
-                data += chunk
+            data = recv_all(tls)
     header, _, body = data.partition(b"\r\n")
     return header.decode(), body
 

@@ -546,10 +546,8 @@ conn_proxy_policy(enum listen_proto proto, const char *addr)
 		return 0;
 	if (conn_conf->nproxy_from == 0)
 		return 1;
-	/* conf.c keeps proxy-from in getnameinfo()'s form, and an IPv4
-	 * peer on a dual-stack socket is written ::ffff:a.b.c.d there. */
-	if (strncmp(addr, "::ffff:", 7) == 0 && strchr(addr, '.') != NULL)
-		addr += 7;
+	/* conf.c keeps proxy-from in getnameinfo()'s form (the listeners
+	 * are IPv6-only, so an IPv4 peer is never written ::ffff:...). */
 	for (i = 0; i < conn_conf->nproxy_from; i++)
 		if (strcmp(conn_conf->proxy_from[i], addr) == 0)
 			return 1;

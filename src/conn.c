@@ -1,43 +1,96 @@
 /*
- * conn.c: the connection state machine: TLS handshake, request line,
- * response streaming with back-pressure, close_notify, timeouts.
+ * conn.c: the connection state machine: PROXY header, TLS handshake,
+ * request bytes, the reply sent with back-pressure, close_notify,
+ * timeouts.
  *
- * Parsing is not done here: the request bytes go to the pure parsers
- * through gemini_respond()/gopher_respond().
+ * Nothing is parsed or decided here: the request bytes go to the front
+ * end's responder (reply.h) and its reply comes back as bytes and a body
+ * source to move.  The PROXY header and the ClientHello length are read
+ * by the pure proxy.c and hello.c.
  */
+#include <sys/queue.h>
+#include <sys/socket.h>
+
+#include <netinet/in.h>
 #include <netinet/tcp.h>
 
-#include <arpa/inet.h>
 #include <errno.h>
-#include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
+#include <openssl/ssl.h>
+
 #include "access.h"
+#include "admit.h"
 #include "conn.h"
-#include "gemini.h"
-#include "gopher.h"
 #include "hello.h"
+#include "listen.h"
 #include "log.h"
 #include "proxy.h"
-#include "ratelimit.h"
 #include "tls.h"
 
-#define CONN_PERIP_SLOTS	65536
+#define CONN_IN_MAX	1030	/* a full request line and then some */
+#define CONN_CHUNK	(32 * 1024) /* body bytes read per refill */
+#define CONN_PROXY_MAX	536	/* PROXY v1, or v2 with a few TLVs */
+#define CONN_RECORD_MAX	(5 + 16384 + 256) /* TLS record, RFC 8446 5.1 */
+#define CONN_FPR_MAX	64	/* SHA-256 in hex */
+
+enum conn_state {
+	CONN_PROXY,		/* waiting for the PROXY protocol header */
+	CONN_HANDSHAKE,		/* TLS handshake in progress */
+	CONN_REQUEST,		/* waiting for the request */
+	CONN_RESPOND,		/* sending the reply */
+	CONN_SHUTDOWN,		/* sending close_notify */
+	CONN_CLOSED		/* waiting to be freed */
+};
 
 /*
  * Two timeout queues, each in deadline order because each has one
  * timeout: the request phase has a fixed deadline from accept (so a
  * client trickling bytes cannot extend it), the write phase a deadline
- * pushed back on every bit of progress.
+ * pushed back on every chunk of progress.
  */
-enum {
+enum conn_queue {
 	CONN_Q_NONE,
 	CONN_Q_REQUEST,
 	CONN_Q_WRITE
+};
+
+/* conn_write_some()'s verdicts besides the loop interests. */
+#define CONN_SENT	0	/* everything is out */
+#define CONN_FAILED	(-1)
+#define CONN_WAIT_SOURCE (-2)	/* the stream has nothing for now */
+
+struct conn {
+	struct loop_ev		 ev;
+	int			 fd;
+	const struct conn_front	*front;
+	enum conn_state		 state;
+	SSL			*ssl;	/* made by conn_hello() */
+	int			 lowat;	/* SO_RCVLOWAT, 1 by default */
+	size_t			 peeked;	/* bytes seen by the last peek */
+	char			 addr[LISTEN_ADDR_MAX];	/* client, printable */
+	char			 sni[CONF_NAME_MAX + 1];
+	int			 sni_host;	/* host index or -1 */
+	enum request_cert	 cert;
+	char			 fingerprint[CONN_FPR_MAX + 1];
+
+	char			 in[CONN_IN_MAX + 1];
+	size_t			 inlen;
+
+	struct reply		 reply;		/* what the responder said */
+	struct loop_ev		 srcev;		/* its stream, when waited on */
+	size_t			 outoff;	/* of reply.out sent */
+	long long		 bytes;		/* sent to the client */
+	size_t			 progress;	/* sent since the deadline moved */
+
+	long long		 start_ms;
+	long long		 deadline_ms;
+	enum conn_queue		 queue;
+	TAILQ_ENTRY(conn)	 entry;
+	unsigned		 addrslot;	/* admit.c's count of addr */
 };
 
 TAILQ_HEAD(conn_list, conn);
@@ -48,51 +101,20 @@ static struct conn_list		 conn_writeq =
 static struct conn_list		 conn_dead = TAILQ_HEAD_INITIALIZER(conn_dead);
 static struct loop		*conn_loop;
 static const struct conf	*conn_conf;
-static int			 conn_active;
-static unsigned short		 conn_perip[CONN_PERIP_SLOTS];
-static int			 conn_perip_cap = 65535;
 
 static void	conn_io(int, int, void *);
-
-long long
-conn_now_ms(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
+static void	conn_source_io(int, int, void *);
+static void	conn_send(struct conn *);
 
 void
-conn_setup(struct loop *loop, const struct conf *conf, int perip_cap)
+conn_setup(struct loop *loop, const struct conf *conf)
 {
 	conn_loop = loop;
 	conn_conf = conf;
-	conn_perip_cap = perip_cap;
-}
-
-int
-conn_count(void)
-{
-	return conn_active;
-}
-
-/* One slot per client (an IPv6 /64 counts as one); collisions only make
- * the cap a little stricter. */
-unsigned
-conn_addr_slot(const char *addr)
-{
-	return ratelimit_hash(addr) % CONN_PERIP_SLOTS;
-}
-
-int
-conn_addr_count(unsigned slot)
-{
-	return conn_perip[slot];
 }
 
 static void
-conn_queue(struct conn *c, int queue, long long deadline)
+conn_queue(struct conn *c, enum conn_queue queue, long long deadline)
 {
 	if (c->queue == CONN_Q_REQUEST)
 		TAILQ_REMOVE(&conn_reqq, c, entry);
@@ -106,63 +128,48 @@ conn_queue(struct conn *c, int queue, long long deadline)
 		TAILQ_INSERT_TAIL(&conn_writeq, c, entry);
 }
 
-static void
-conn_printable(const struct sockaddr *sa, socklen_t salen, char *buf,
-    size_t bufsize)
-{
-	if (getnameinfo(sa, salen, buf, bufsize, NULL, 0,
-	    NI_NUMERICHOST) != 0)
-		snprintf(buf, bufsize, "?");
-}
-
-/* Asked only when a request names an IP address: a system call saved on
- * every other request. */
 int
-conn_local_addr(const struct conn *c, char *buf, size_t bufsize)
+conn_new(int fd, const struct conn_front *front, const char *addr,
+    int proxy)
 {
-	struct sockaddr_storage	ss;
-	socklen_t		sslen = sizeof(ss);
-
-	if (getsockname(c->fd, (struct sockaddr *)&ss, &sslen) == -1)
-		return -1;
-	conn_printable((struct sockaddr *)&ss, sslen, buf, bufsize);
-	return 0;
-}
-
-struct conn *
-conn_new(int fd, const struct listener *l, const char *addr)
-{
-	struct conn		*c;
+	struct conn	*c;
 
 	if ((c = calloc(1, sizeof(*c))) == NULL)
-		return NULL;
+		return -1;
 	c->fd = fd;
-	c->filefd = -1;
-	c->proto = l->proto;
+	c->front = front;
 	c->sni_host = -1;
 	c->lowat = 1;
-	c->start_ms = conn_now_ms();
+	c->srcev.fd = -1;
+	reply_init(&c->reply);
+	c->start_ms = loop_now_ms();
 	snprintf(c->addr, sizeof(c->addr), "%s", addr);
-	if (conn_proxy_policy(c->proto, addr) == 1)
+	if (proxy)
 		c->state = CONN_PROXY;
-	else if (c->proto == LISTEN_GEMINI)
+	else if (front->tls)
 		c->state = CONN_HANDSHAKE;	/* TLS object: conn_hello() */
 	else
 		c->state = CONN_REQUEST;
 	if (loop_add(conn_loop, &c->ev, fd, LOOP_READ, conn_io, c) == -1) {
-		SSL_free(c->ssl);
 		free(c);
-		return NULL;
+		return -1;
 	}
-	c->ipslot = conn_addr_slot(c->addr);
-	conn_perip[c->ipslot]++;
-	conn_active++;
+	c->addrslot = admit_enter(c->addr);
 	conn_queue(c, CONN_Q_REQUEST, c->start_ms +
 	    (long long)conn_conf->timeout * 1000);
-	return c;
+	return 0;
 }
 
-void
+/* Stop reading the reply's stream or file (EOF, or the end). */
+static void
+conn_source_close(struct conn *c)
+{
+	loop_del(conn_loop, &c->srcev);
+	reply_end_source(&c->reply);
+}
+
+/* Tear down now (idempotent); the memory goes at conn_reap(). */
+static void
 conn_close(struct conn *c, const char *why)
 {
 	if (c->state == CONN_CLOSED)
@@ -171,15 +178,12 @@ conn_close(struct conn *c, const char *why)
 		log_debug("%s: closed: %s", c->addr, why);
 	loop_del(conn_loop, &c->ev);
 	conn_queue(c, CONN_Q_NONE, 0);
-	if (c->filefd != -1)
-		close(c->filefd);
-	c->filefd = -1;
+	conn_source_close(c);
 	SSL_free(c->ssl);
 	c->ssl = NULL;
 	close(c->fd);
 	c->fd = -1;
-	conn_perip[c->ipslot]--;
-	conn_active--;
+	admit_leave(c->addrslot);
 	c->state = CONN_CLOSED;
 	TAILQ_INSERT_TAIL(&conn_dead, c, entry);
 }
@@ -191,7 +195,7 @@ conn_reap(void)
 
 	while ((c = TAILQ_FIRST(&conn_dead)) != NULL) {
 		TAILQ_REMOVE(&conn_dead, c, entry);
-		buf_free(&c->out);
+		reply_free(&c->reply);
 		free(c);
 	}
 }
@@ -224,115 +228,147 @@ conn_close_all(const char *why)
 	conn_reap();
 }
 
-int
-conn_header(struct conn *c, int status, const char *meta)
+/* The one access-log line of a request, however it ended. */
+static void
+conn_log(const struct conn *c)
 {
-	c->status = status;
-	buf_reset(&c->out);
-	c->outoff = 0;
-	return buf_printf(&c->out, "%02d %.1024s\r\n", status, meta);
-}
+	struct access_entry	e;
 
-void
-conn_body_file(struct conn *c, int fd, off_t size)
-{
-	if (c->filefd != -1)
-		close(c->filefd);
-	c->filefd = fd;
-	c->fileleft = size;
-}
-
-int
-conn_body(struct conn *c, const void *p, size_t len)
-{
-	return buf_append(&c->out, p, len);
+	e.proto = c->front->name;
+	e.addr = c->addr;
+	e.request = c->in;
+	/* A request cut short has no parsed length: log what arrived. */
+	e.reqlen = c->reply.reqlen ? c->reply.reqlen : c->inlen;
+	e.status = c->reply.status;
+	e.bytes = c->bytes;
+	e.ms = loop_now_ms() - c->start_ms;
+	e.fingerprint = c->fingerprint;
+	access_log(conn_conf, &e);
 }
 
 /*
- * Refill the output buffer from the file once it has drained (the
+ * Refill reply.out from the body source once it has drained (the
  * watermark is "empty": a client that does not read holds at most one
- * chunk of ours).  The header shares the first chunk, so a small page
- * goes out in one SSL_write and one TLS record.
+ * chunk of ours, and a stream is not read while the client is behind).
+ * The reply's first bytes share the first chunk, so a small page goes
+ * out in one SSL_write and one TLS record.  0, CONN_WAIT_SOURCE when a
+ * stream has nothing yet, CONN_FAILED on a read error.
  */
 static int
 conn_refill(struct conn *c)
 {
-	ssize_t	n;
-	size_t	want;
+	struct reply	*r = &c->reply;
+	ssize_t		 n;
+	size_t		 want = CONN_CHUNK;
 
-	if (c->filefd == -1 || c->out.len - c->outoff >= CONN_CHUNK)
+	if (r->fd == -1 || r->out.len - c->outoff >= CONN_CHUNK)
 		return 0;
 	if (c->outoff > 0) {
-		memmove(c->out.data, c->out.data + c->outoff,
-		    c->out.len - c->outoff);
-		c->out.len -= c->outoff;
+		memmove(r->out.data, r->out.data + c->outoff,
+		    r->out.len - c->outoff);
+		r->out.len -= c->outoff;
 		c->outoff = 0;
 	}
-	want = CONN_CHUNK;
-	if ((off_t)want > c->fileleft)
-		want = (size_t)c->fileleft;
-	if (buf_reserve(&c->out, want) == -1)
-		return -1;
-	n = want ? read(c->filefd, c->out.data + c->out.len, want) : 0;
+	if (r->source == REPLY_FILE && (off_t)want > r->size)
+		want = (size_t)r->size;
+	if (buf_reserve(&r->out, want) == -1)
+		return CONN_FAILED;
+	n = want ? read(r->fd, r->out.data + r->out.len, want) : 0;
+	if (n == -1 && errno == EAGAIN)
+		return r->source == REPLY_STREAM ? CONN_WAIT_SOURCE : 0;
 	if (n == -1)
-		return errno == EAGAIN ? 0 : -1;
-	c->out.len += (size_t)n;
-	c->fileleft -= n;
+		return CONN_FAILED;
+	r->out.len += (size_t)n;
+	if (r->source == REPLY_FILE)
+		r->size -= n;
 	/* EOF, or the file shrank under us: send what we have and stop. */
-	if (n == 0 || c->fileleft <= 0) {
-		close(c->filefd);
-		c->filefd = -1;
-	}
+	if (n == 0 || (r->source == REPLY_FILE && r->size <= 0))
+		conn_source_close(c);
 	return 0;
 }
 
-/* Write pending output; returns the loop interest still needed, 0 when
- * everything is out, -1 on error. */
-static int
-conn_write_some(struct conn *c)
+/* Send bytes[0..len) to the client: bytes written, or a loop interest
+ * to wait for (negated), or CONN_FAILED. */
+static ssize_t
+conn_write(struct conn *c, const char *bytes, size_t len)
 {
 	enum tls_result	r;
 	size_t		n;
 	ssize_t		w;
 
-	while (c->outoff < c->out.len || c->filefd != -1) {
-		if (conn_refill(c) == -1)
-			return -1;
-		if (c->outoff == c->out.len)
-			break;
-		if (c->ssl != NULL) {
-			r = tls_write(c->ssl, c->out.data + c->outoff,
-			    c->out.len - c->outoff, &n);
-			if (r == TLS_WANT_WRITE)
-				return LOOP_WRITE;
-			if (r == TLS_WANT_READ)
-				return LOOP_READ;
-			if (r != TLS_DONE)
-				return -1;
-		} else {
-			w = write(c->fd, c->out.data + c->outoff,
-			    c->out.len - c->outoff);
-			if (w == -1 && errno == EAGAIN)
-				return LOOP_WRITE;
-			if (w <= 0)
-				return -1;
-			n = (size_t)w;
+	if (c->ssl == NULL) {
+		w = write(c->fd, bytes, len);
+		if (w == -1 && errno == EAGAIN)
+			return -LOOP_WRITE;
+		return w <= 0 ? CONN_FAILED : w;
+	}
+	r = tls_write(c->ssl, bytes, len, &n);
+	if (r == TLS_DONE)
+		return (ssize_t)n;
+	if (r == TLS_WANT_WRITE)
+		return -LOOP_WRITE;
+	if (r == TLS_WANT_READ)
+		return -LOOP_READ;
+	return CONN_FAILED;
+}
+
+/* Write pending output: CONN_SENT when all is out, a loop interest
+ * (LOOP_READ, LOOP_WRITE) to wait for, CONN_WAIT_SOURCE or CONN_FAILED. */
+static int
+conn_write_some(struct conn *c)
+{
+	struct reply	*r = &c->reply;
+	ssize_t		 n;
+	int		 rc;
+
+	while (c->outoff < r->out.len || r->fd != -1) {
+		if ((rc = conn_refill(c)) == CONN_FAILED)
+			return CONN_FAILED;
+		if (c->outoff == r->out.len) {
+			if (rc == CONN_WAIT_SOURCE)
+				return CONN_WAIT_SOURCE;
+			continue;	/* a source at EOF was just closed */
 		}
-		c->outoff += n;
-		c->bytes += (long long)n;
+		n = conn_write(c, r->out.data + c->outoff,
+		    r->out.len - c->outoff);
+		if (n == CONN_FAILED)
+			return CONN_FAILED;
+		if (n < 0)
+			return (int)-n;
+		c->outoff += (size_t)n;
+		c->bytes += n;
 		/*
 		 * The deadline moves only for a chunk's worth of progress: a
 		 * reader taking one record per write-timeout would otherwise
 		 * hold the connection for hours.  The floor this sets is
 		 * CONN_CHUNK bytes per write-timeout (32 KiB / 30 s).
 		 */
-		c->progress += n;
+		c->progress += (size_t)n;
 		if (c->progress >= CONN_CHUNK) {
 			c->progress = 0;
-			conn_queue(c, CONN_Q_WRITE, conn_now_ms() +
+			conn_queue(c, CONN_Q_WRITE, loop_now_ms() +
 			    (long long)conn_conf->write_timeout * 1000);
 		}
 	}
+	return CONN_SENT;
+}
+
+/*
+ * Wait for one side only: the client (events) while it is behind, or
+ * the reply's stream while it has nothing, never both, so that neither
+ * a full socket nor a dry pipe can spin the loop.  While the stream is
+ * waited on, the client is watched for nothing but a hang-up.
+ */
+static int
+conn_wait(struct conn *c, int client_events, int source_events)
+{
+	if (loop_mod(conn_loop, &c->ev, client_events) == -1)
+		return -1;
+	if (c->srcev.fd == -1 && source_events != 0)
+		return loop_add(conn_loop, &c->srcev, c->reply.fd,
+		    source_events, conn_source_io, c);
+	if (c->srcev.fd != -1)
+		return loop_mod(conn_loop, &c->srcev, source_events);
 	return 0;
 }
 
@@ -350,40 +386,71 @@ conn_finish(struct conn *c)
 			return;
 		}
 	}
-	access_log(c);
+	conn_log(c);
 	conn_close(c, NULL);
 }
 
-void
+static void
 conn_send(struct conn *c)
 {
-	int	want;
+	int	rc;
 
-	c->state = CONN_RESPOND;
-	if (c->queue != CONN_Q_WRITE)
-		conn_queue(c, CONN_Q_WRITE, conn_now_ms() +
+	if (c->state != CONN_RESPOND) {
+		c->state = CONN_RESPOND;
+		conn_queue(c, CONN_Q_WRITE, loop_now_ms() +
 		    (long long)conn_conf->write_timeout * 1000);
-	want = conn_write_some(c);
-	if (want == -1) {
-		access_log(c);
-		conn_close(c, "write failed");
-	} else if (want != 0)
-		loop_mod(conn_loop, &c->ev, want);
-	else
+	}
+	switch (rc = conn_write_some(c)) {
+	case CONN_SENT:
 		conn_finish(c);
+		return;
+	case CONN_WAIT_SOURCE:
+		rc = conn_wait(c, 0, LOOP_READ);
+		break;
+	case CONN_FAILED:
+		break;
+	default:
+		rc = conn_wait(c, rc, 0);
+		break;
+	}
+	if (rc == CONN_FAILED || rc == -1) {
+		conn_log(c);
+		conn_close(c, "write failed");
+	}
 }
 
-/* Hand the bytes so far to the protocol; 0 when it needs more. */
+/* The reply's stream has bytes (or EOF) for the client. */
+static void
+conn_source_io(int fd, int events, void *arg)
+{
+	(void)fd;
+	(void)events;
+	conn_send(arg);
+}
+
+/* Hand the bytes so far to the responder; 0 when it needs more. */
 static int
 conn_dispatch(struct conn *c)
 {
-	if (c->proto == LISTEN_GEMINI)
-		return gemini_respond(c);
-	return gopher_respond(c);
+	struct request_ctx	ctx;
+
+	ctx.conf = conn_conf;
+	ctx.ratelimit = admit_ratelimit();
+	ctx.now_ms = loop_now_ms();
+	ctx.fd = c->fd;
+	ctx.addr = c->addr;
+	ctx.sni = c->sni;
+	ctx.sni_host = c->sni_host;
+	ctx.cert = c->cert;
+	ctx.fingerprint = c->fingerprint;
+	if (!c->front->respond(&ctx, c->in, c->inlen, &c->reply))
+		return 0;
+	conn_send(c);
+	return 1;
 }
 
 /*
- * Read request bytes until the parser has a verdict or the socket is
+ * Read request bytes until the responder has a verdict or the socket is
  * dry.  With read-ahead OpenSSL may hold a second record already, so
  * keep reading rather than wait for an event that will not come.
  */
@@ -430,13 +497,6 @@ conn_read_request(struct conn *c)
 }
 
 /*
- * The TLS object is made only once the first record (the ClientHello)
- * is whole in the socket buffer: OpenSSL allocates about 45 KB at its
- * first read, which a client trickling bytes would hold until the
- * request timeout (1000 such clients: 47 MB instead of 2 MB).  Until
- * then SO_RCVLOWAT keeps epoll quiet.  1: go on, 0: wait, -1: EOF.
- */
-/*
  * Peeked bytes stay in the socket, so level-triggered epoll would wake
  * us again at once: ask the kernel to wait until want bytes are there.
  * Woken with no more bytes than last time means the peer has shut its
@@ -467,6 +527,13 @@ conn_peek_done(struct conn *c)
 		c->lowat = 1;
 }
 
+/*
+ * The TLS object is made only once the first record (the ClientHello)
+ * is whole in the socket buffer: OpenSSL allocates about 45 KB at its
+ * first read, which a client trickling bytes would hold until the
+ * request timeout (1000 such clients: 47 MB instead of 2 MB).  Until
+ * then SO_RCVLOWAT keeps epoll quiet.  1: go on, 0: wait, -1: EOF.
+ */
 static int
 conn_hello(struct conn *c)
 {
@@ -501,6 +568,24 @@ conn_quickack(struct conn *c)
 	(void)setsockopt(c->fd, IPPROTO_TCP, TCP_QUICKACK, &on, sizeof(on));
 }
 
+/* What the handshake tells the responders: SNI and client certificate. */
+static void
+conn_peer(struct conn *c)
+{
+	c->sni_host = tls_sni_host(c->ssl, c->sni, sizeof(c->sni));
+	switch (tls_peer_fingerprint(c->ssl, c->fingerprint)) {
+	case TLS_PEER_NONE:
+		c->cert = REQUEST_CERT_NONE;
+		break;
+	case TLS_PEER_OK:
+		c->cert = REQUEST_CERT_OK;
+		break;
+	case TLS_PEER_INVALID:
+		c->cert = REQUEST_CERT_INVALID;
+		break;
+	}
+}
+
 static void
 conn_handshake(struct conn *c)
 {
@@ -520,8 +605,8 @@ conn_handshake(struct conn *c)
 	switch (tls_handshake(c->ssl)) {
 	case TLS_DONE:
 		conn_quickack(c);
+		conn_peer(c);
 		c->state = CONN_REQUEST;
-		c->sni_host = tls_sni_host(c->ssl, c->sni, sizeof(c->sni));
 		conn_read_request(c);	/* read-ahead may hold it already */
 		break;
 	case TLS_WANT_READ:
@@ -534,24 +619,6 @@ conn_handshake(struct conn *c)
 		conn_close(c, "TLS handshake failed");
 		break;
 	}
-}
-
-int
-conn_proxy_policy(enum listen_proto proto, const char *addr)
-{
-	int	i;
-
-	if (proto == LISTEN_GEMINI ? !conn_conf->proxy_gemini :
-	    !conn_conf->proxy_gopher)
-		return 0;
-	if (conn_conf->nproxy_from == 0)
-		return 1;
-	/* conf.c keeps proxy-from in getnameinfo()'s form (the listeners
-	 * are IPv6-only, so an IPv4 peer is never written ::ffff:...). */
-	for (i = 0; i < conn_conf->nproxy_from; i++)
-		if (strcmp(conn_conf->proxy_from[i], addr) == 0)
-			return 1;
-	return -1;
 }
 
 /*
@@ -567,7 +634,6 @@ conn_proxy(struct conn *c)
 	struct proxy_header	 h;
 	const char		*errstr = NULL;
 	ssize_t			 n, used;
-	unsigned		 slot;
 
 	n = recv(c->fd, buf, sizeof(buf), MSG_PEEK);
 	if (n == -1 && (errno == EAGAIN || errno == EINTR))
@@ -592,17 +658,13 @@ conn_proxy(struct conn *c)
 		return;
 	}
 	if (!h.local) {
-		slot = conn_addr_slot(h.src);
-		if (conn_perip[slot] >= conn_perip_cap) {
+		if (admit_move(&c->addrslot, h.src) == -1) {
 			conn_close(c, "per-address cap reached");
 			return;
 		}
-		conn_perip[c->ipslot]--;
-		c->ipslot = slot;
-		conn_perip[slot]++;
 		snprintf(c->addr, sizeof(c->addr), "%s", h.src);
 	}
-	c->state = c->proto == LISTEN_GEMINI ? CONN_HANDSHAKE : CONN_REQUEST;
+	c->state = c->front->tls ? CONN_HANDSHAKE : CONN_REQUEST;
 }
 
 static void
@@ -623,7 +685,13 @@ conn_io(int fd, int events, void *arg)
 		conn_read_request(c);
 		break;
 	case CONN_RESPOND:
-		conn_send(c);
+		/* Waiting on the stream, the client is heard from only when
+		 * it hangs up or fails: it went away. */
+		if (c->srcev.fd != -1 && c->srcev.events != 0) {
+			conn_log(c);
+			conn_close(c, "client went away");
+		} else
+			conn_send(c);
 		break;
 	case CONN_SHUTDOWN:
 		conn_finish(c);

@@ -24,6 +24,9 @@ struct loop_ev {
 	void	*arg;
 };
 
+/* The monotonic clock in milliseconds, for deadlines and rate limits. */
+long long	 loop_now_ms(void);
+
 struct loop	*loop_new(void);
 void		 loop_free(struct loop *);
 

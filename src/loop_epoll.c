@@ -107,7 +107,7 @@ loop_set_hooks(struct loop *l, int interval_ms, void (*tick)(void *),
 	l->hookarg = arg;
 }
 
-static long long
+long long
 loop_now_ms(void)
 {
 	struct timespec	ts;

@@ -82,6 +82,7 @@ struct conn {
 
 	struct reply		 reply;		/* what the responder said */
 	struct loop_ev		 srcev;		/* its stream, when waited on */
+	int			 client_quiet;	/* sent bytes while we waited */
 	size_t			 outoff;	/* of reply.out sent */
 	long long		 bytes;		/* sent to the client */
 	size_t			 progress;	/* sent since the deadline moved */
@@ -356,20 +357,48 @@ conn_write_some(struct conn *c)
 /*
  * Wait for one side only: the client (events) while it is behind, or
  * the reply's stream while it has nothing, never both, so that neither
- * a full socket nor a dry pipe can spin the loop.  While the stream is
- * waited on, the client is watched for nothing but a hang-up.
+ * a full socket nor a dry pipe can spin the loop.  While the client is
+ * waited on, the stream is out of the loop altogether: a pipe whose
+ * writer has gone would report its hang-up at every turn (level
+ * triggered) though we may not read it yet.  While the stream is waited
+ * on, the client is watched for its going away (conn_gone()).
  */
 static int
 conn_wait(struct conn *c, int client_events, int source_events)
 {
+	if (source_events != 0 && !c->client_quiet)
+		client_events = LOOP_READ;
 	if (loop_mod(conn_loop, &c->ev, client_events) == -1)
 		return -1;
-	if (c->srcev.fd == -1 && source_events != 0)
+	if (source_events == 0)
+		return loop_del(conn_loop, &c->srcev);
+	if (c->srcev.fd == -1)
 		return loop_add(conn_loop, &c->srcev, c->reply.fd,
 		    source_events, conn_source_io, c);
-	if (c->srcev.fd != -1)
-		return loop_mod(conn_loop, &c->srcev, source_events);
-	return 0;
+	return loop_mod(conn_loop, &c->srcev, source_events);
+}
+
+/*
+ * The client stirred while its reply's stream had nothing: at EOF or an
+ * error it went away, and the stream is closed at once (a program on
+ * the other end sees EPIPE).  Other bytes (a TLS alert, junk) are left
+ * unread and the client is then heard from only on a hang-up or at the
+ * next write, so that they cannot spin the loop.
+ */
+static void
+conn_gone(struct conn *c)
+{
+	char	b;
+	ssize_t	n;
+
+	n = recv(c->fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
+	if (n == 0 || (n == -1 && errno != EAGAIN && errno != EINTR)) {
+		conn_log(c);
+		conn_close(c, "client went away");
+		return;
+	}
+	c->client_quiet = 1;
+	loop_mod(conn_loop, &c->ev, 0);
 }
 
 static void
@@ -685,12 +714,9 @@ conn_io(int fd, int events, void *arg)
 		conn_read_request(c);
 		break;
 	case CONN_RESPOND:
-		/* Waiting on the stream, the client is heard from only when
-		 * it hangs up or fails: it went away. */
-		if (c->srcev.fd != -1 && c->srcev.events != 0) {
-			conn_log(c);
-			conn_close(c, "client went away");
-		} else
+		if (c->srcev.fd != -1)
+			conn_gone(c);
+		else
 			conn_send(c);
 		break;
 	case CONN_SHUTDOWN:

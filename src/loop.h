@@ -45,7 +45,8 @@ void		 loop_set_hooks(struct loop *, int interval_ms,
 		    void (*tick)(void *), void (*after_batch)(void *),
 		    void *arg);
 
-/* Run until loop_stop(); returns 0, or -1 if the backend fails. */
+/* Run until loop_stop() (called from a callback or hook); returns 0,
+ * or -1 if the backend fails.  It may be run again after. */
 int		 loop_run(struct loop *);
 void		 loop_stop(struct loop *);
 

@@ -142,6 +142,7 @@ loop_run(struct loop *l)
 	long long		next_tick, now;
 	int			n, wait_ms;
 
+	l->stop = 0;
 	next_tick = loop_now_ms() + l->interval_ms;
 	while (!l->stop) {
 		now = loop_now_ms();

@@ -68,8 +68,8 @@ struct reply {
 };
 
 /*
- * A front end's responder: called with every request byte read so far
- * (in[len] is a NUL).  Returns 0 when more bytes are needed (r is left
+ * A front end's responder: called with every request byte read so far,
+ * in[0..len).  Returns 0 when more bytes are needed (r is left
  * untouched), else 1 with r filled in, rejections included.
  */
 typedef int reply_fn(const struct request_ctx *, const char *in,

@@ -34,6 +34,12 @@ void	conn_setup(struct loop *, const struct conf *);
 int	conn_new(int fd, const struct conn_front *, const char *addr,
 	    int proxy);
 
+/* Make room for a new connection when the worker's cap is reached:
+ * close the oldest one that has not yet sent its whole request (a
+ * connection being answered is never cut).  0, or -1 when every
+ * connection is being answered. */
+int	conn_evict(void);
+
 /* Close connections whose deadline has passed. */
 void	conn_sweep(long long now_ms);
 /* Free the memory of connections closed since the last call: after

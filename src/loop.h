@@ -35,6 +35,10 @@ int		 loop_add(struct loop *, struct loop_ev *, int fd, int events,
 		    loop_cb *, void *arg);
 int		 loop_mod(struct loop *, struct loop_ev *, int events);
 int		 loop_del(struct loop *, struct loop_ev *);
+/* The fd of ev is about to be closed, which takes it out of the
+ * backend by itself: forget ev without a system call.  Only for an fd
+ * that no other descriptor shares (never dup()ed). */
+void		 loop_forget(struct loop *, struct loop_ev *);
 
 /*
  * Call tick(arg) about every interval_ms and after_batch(arg) after

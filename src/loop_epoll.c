@@ -97,6 +97,14 @@ loop_del(struct loop *l, struct loop_ev *ev)
 	return 0;
 }
 
+/* epoll drops an fd when its last descriptor is closed. */
+void
+loop_forget(struct loop *l, struct loop_ev *ev)
+{
+	(void)l;
+	ev->fd = -1;
+}
+
 void
 loop_set_hooks(struct loop *l, int interval_ms, void (*tick)(void *),
     void (*after_batch)(void *), void *arg)

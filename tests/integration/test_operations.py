@@ -14,7 +14,8 @@ import time
 
 import pytest
 
-from conftest import BIN, Server, gemini, gopher, make_root, recv_all
+from conftest import (BIN, Server, gemini, gopher, make_root, recv_all,
+                      recv_tls)
 
 
 def expired_cert(base, name):
@@ -302,16 +303,8 @@ def test_reload_during_download_completes_it(tmpbase):
         data = tls.recv(65536)           # the download has started
         s.proc.send_signal(signal.SIGHUP)
         time.sleep(1.0)                  # new workers up, old one retiring
-        clean = True
-        while True:
-            try:
-                chunk = tls.recv(1 << 20)
-            except ssl.SSLEOFError:
-                clean = False
-                break
-            if not chunk:
-                break
-            data += chunk
+        rest, clean = recv_tls(tls)
+        data += rest
         tls.close()
         header, _, body = data.partition(b"\r\n")
         assert header.startswith(b"20 ")
@@ -509,12 +502,7 @@ def test_tls12_resumption_with_client_cert_zones(vhosts):
             with ctx.wrap_socket(s, server_hostname="localhost",
                                  session=session) as tls:
                 tls.sendall(u(vhosts, "/").encode() + b"\r\n")
-                data = b""
-                while True:
-                    chunk = tls.recv(65536)
-                    if not chunk:
-                        break
-                    data += chunk
+                data = recv_all(tls)
                 assert data.startswith(b"20 ")
                 reused.append(tls.session_reused)
                 session = tls.session

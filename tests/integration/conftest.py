@@ -169,13 +169,43 @@ def recv_all(sock, **kw):
     return read_to_end(sock, **kw)[0]
 
 
+# Python (3.10 on) sets this on every context it makes: OpenSSL then
+# takes a TCP close without close_notify for a clean end of TLS.
+IGNORE_EOF = getattr(ssl, "OP_IGNORE_UNEXPECTED_EOF", 0)
+
+
+def tls_client(tls_max=None):
+    """A client context that takes any server certificate and tells a
+    TLS close_notify from a bare TCP close (see recv_tls)."""
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    ctx.options &= ~IGNORE_EOF
+    if tls_max is not None:
+        ctx.maximum_version = tls_max
+    return ctx
+
+
+def ragged_eof(e):
+    """Whether a TLS read error is the peer closing TCP without a
+    close_notify: SSLEOFError, or with OpenSSL 3 an SSLError
+    UNEXPECTED_EOF_WHILE_READING."""
+    return isinstance(e, ssl.SSLEOFError) or \
+        getattr(e, "reason", None) == "UNEXPECTED_EOF_WHILE_READING"
+
+
 def recv_tls(tls, **kw):
     """Read a TLS socket to the end: return (data, clean), where clean is
-    False when the read ended in ssl.SSLEOFError (TCP closed without a
-    close_notify).  The socket must be wrapped with
-    suppress_ragged_eofs=False, or every end reads as clean."""
+    True when the server ended with a close_notify and False when it
+    closed TCP without one; other TLS errors propagate.  The socket must
+    come from tls_client() (or a context without IGNORE_EOF), wrapped
+    with suppress_ragged_eofs=False: else every end reads as clean."""
     assert not tls.suppress_ragged_eofs, "a ragged end would read as clean"
-    data, end = read_to_end(tls, ends=(ssl.SSLEOFError,), **kw)
+    assert not tls.context.options & IGNORE_EOF, \
+        "a ragged end would read as clean: use tls_client()"
+    data, end = read_to_end(tls, ends=(ssl.SSLError,), **kw)
+    if end is not None and not ragged_eof(end):
+        raise end
     return data, end is None
 
 
@@ -183,11 +213,7 @@ def gemini(port, request, sni="localhost", host="127.0.0.1", timeout=10,
            tls_max=None, raw=False, source=None):
     """Send one request line; return (header, body, clean) where clean is
     True when the server ended with a TLS close_notify."""
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    ctx.check_hostname = False
-    ctx.verify_mode = ssl.CERT_NONE
-    if tls_max is not None:
-        ctx.maximum_version = tls_max
+    ctx = tls_client(tls_max)
     if isinstance(request, str):
         request = request.encode("utf-8")
     if not raw:

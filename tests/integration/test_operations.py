@@ -15,7 +15,7 @@ import time
 import pytest
 
 from conftest import (BIN, Server, gemini, gopher, make_root, recv_all,
-                      recv_tls)
+                      recv_tls, tls_client)
 
 
 def expired_cert(base, name):
@@ -293,12 +293,9 @@ def test_reload_during_download_completes_it(tmpbase):
         f.write(big)
     s = Server(root, conf="server \"localhost\" {\n root \"%s\"\n}\n" % root)
     try:
-        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-        ctx.check_hostname = False
-        ctx.verify_mode = ssl.CERT_NONE
         sock = socket.create_connection(("127.0.0.1", s.port), timeout=20)
-        tls = ctx.wrap_socket(sock, server_hostname="localhost",
-                              suppress_ragged_eofs=False)
+        tls = tls_client().wrap_socket(sock, server_hostname="localhost",
+                                       suppress_ragged_eofs=False)
         tls.sendall(b"gemini://localhost:%d/big.bin\r\n" % s.port)
         data = tls.recv(65536)           # the download has started
         s.proc.send_signal(signal.SIGHUP)

@@ -14,7 +14,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
 
-from conftest import BIN, REPO, Server, gemini, gopher
+from conftest import BIN, REPO, Server, finish, gemini, gopher
 
 CAPSULE = os.path.join(REPO, "capsule")
 POSTS = os.path.join(CAPSULE, "posts")
@@ -26,17 +26,6 @@ CRAWL_MAX = 200
 
 
 # Helpers.
-
-def finish(srv):
-    """Stop and remove a server, then check its log: no sanitizer report
-    and no worker death."""
-    srv.stop()
-    log = srv.log()
-    srv.cleanup()
-    for bad in ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
-                "runtime error:", "killed by signal"):
-        assert bad not in log, log[-3000:]
-
 
 def post_files(posts=POSTS):
     return sorted(n for n in os.listdir(posts)

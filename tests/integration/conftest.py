@@ -94,9 +94,14 @@ class Server:
         self.logf.close()
         return self.proc.returncode
 
-    def cleanup(self, also=()):
+    def cleanup(self, also=None):
         """Stop the server, remove its directory and check its log:
-        assert_clean_log(), and none of the marks in `also` either."""
+        assert_clean_log(), and none of the marks in `also` either (by
+        default WORKER_DEATH: a worker that died while serving, e.g.
+        killed by the seccomp filter, fails the test that saw it; a test
+        that kills workers on purpose passes also=())."""
+        if also is None:
+            also = WORKER_DEATH
         self.stop()
         log = self.log()
         shutil.rmtree(self.dir, ignore_errors=True)
@@ -117,12 +122,6 @@ def assert_clean_log(log, also=()):
     of the marks in `also`."""
     for mark in SANITIZER_MARKS + tuple(also):
         assert mark not in log, log[-4000:]
-
-
-def finish(srv):
-    """Server.cleanup() for a server whose workers must all have lived:
-    also fails on a worker that died (and was restarted) while serving."""
-    srv.cleanup(also=WORKER_DEATH)
 
 
 # Reading replies.  Every read is bounded: each recv() by the socket's

@@ -14,7 +14,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
 
-from conftest import BIN, REPO, Server, finish, gemini, gopher
+from conftest import BIN, REPO, Server, gemini, gopher
 
 CAPSULE = os.path.join(REPO, "capsule")
 POSTS = os.path.join(CAPSULE, "posts")
@@ -141,7 +141,7 @@ def poll(fn, timeout=3.0, step=0.1):
 def shipped():
     s = Server(CAPSULE)
     yield s
-    finish(s)
+    s.cleanup()
 
 
 @pytest.fixture
@@ -151,7 +151,7 @@ def copied(tmpbase):
     shutil.copytree(CAPSULE, root)
     s = Server(root, workers=2)
     yield s
-    finish(s)
+    s.cleanup()
 
 
 # The shipped capsule over Gemini.

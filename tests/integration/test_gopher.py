@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from conftest import (Server, finish, gemini, gopher, make_root, read_to_end,
+from conftest import (Server, gemini, gopher, make_root, read_to_end,
                       recv_all)
 
 # Preformatted lines are kept verbatim, so one of them may pass the width.
@@ -112,7 +112,7 @@ def gsrv():
     s = Server(root)
     yield s
     try:
-        finish(s)
+        s.cleanup()
     finally:
         shutil.rmtree(base, ignore_errors=True)
 
@@ -442,7 +442,7 @@ def test_configured_host_and_port_in_items(tmpbase):
                         port=7070, foreign=("far.example",))
         assert gm[1][3:] == ("far.example", "71")
     finally:
-        finish(s)
+        s.cleanup()
 
 
 # Hostile selectors: a type-3 item or a clean close, never a file from

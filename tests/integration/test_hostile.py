@@ -19,7 +19,7 @@ import time
 import pytest
 
 from conftest import (BIN, REPO, WORKER_DEATH, Server, assert_clean_log,
-                      finish, gemini, gopher, make_root, read_to_end,
+                      gemini, gopher, make_root, read_to_end,
                       recv_all)
 from test_gemini import REJECTIONS
 
@@ -177,7 +177,7 @@ def spawn(tmpbase):
 
     yield _spawn
     for s in made:
-        finish(s)
+        s.cleanup()
 
 
 # --- clients ----------------------------------------------------------

@@ -20,7 +20,8 @@ static int			 admit_max;	/* per worker */
 static int			 admit_max_addr;	/* per address */
 static int			 admit_active;
 static unsigned short		 admit_addr[ADMIT_ADDR_SLOTS];
-static long			 admit_refused;	/* since the last report */
+static long			 admit_nrefused;	/* since the last report */
+static long			 admit_nevicted;
 static struct ratelimit		 admit_rl;
 
 void
@@ -80,21 +81,34 @@ admit_slot(const char *addr)
 enum admit_verdict
 admit_check(enum listen_proto proto, const char *addr)
 {
-	if (admit_active >= admit_max) {
-		admit_refused++;
-		return ADMIT_FULL;
-	}
+	enum admit_verdict	v = ADMIT_OK;
+
 	switch (admit_proxy_policy(proto, addr)) {
 	case -1:
 		return ADMIT_NOT_PROXY;
 	case 1:
 		/* A balancer's address is not a client's: the cap is
 		 * checked once its header names the client. */
-		return ADMIT_PROXY;
+		v = ADMIT_PROXY;
+		break;
+	default:
+		if (admit_addr[admit_slot(addr)] >= admit_max_addr)
+			return ADMIT_ADDR_FULL;
+		break;
 	}
-	if (admit_addr[admit_slot(addr)] >= admit_max_addr)
-		return ADMIT_ADDR_FULL;
-	return ADMIT_OK;
+	return admit_active >= admit_max ? ADMIT_FULL : v;
+}
+
+void
+admit_refused(void)
+{
+	admit_nrefused++;
+}
+
+void
+admit_evicted(void)
+{
+	admit_nevicted++;
 }
 
 unsigned
@@ -142,9 +156,11 @@ admit_ratelimit(void)
 void
 admit_report(void)
 {
-	if (admit_refused == 0)
-		return;
-	log_warnx("connection cap (%d) reached: refused %ld", admit_max,
-	    admit_refused);
-	admit_refused = 0;
+	if (admit_nrefused > 0)
+		log_warnx("connection cap (%d) reached: refused %ld", admit_max,
+		    admit_nrefused);
+	if (admit_nevicted > 0)
+		log_warnx("connection cap (%d) reached: closed %ld that had not "
+		    "sent a request, for new ones", admit_max, admit_nevicted);
+	admit_nrefused = admit_nevicted = 0;
 }

@@ -29,9 +29,14 @@ enum admit_verdict {
  */
 void	admit_init(const struct conf *, int nworkers);
 
-/* A connection from addr on a proto listener: may it in?  Refusals are
- * counted for admit_report(). */
+/* A connection from addr on a proto listener: may it in?  The worker's
+ * cap is asked last, so that ADMIT_FULL means room would admit it. */
 enum admit_verdict admit_check(enum listen_proto, const char *addr);
+
+/* Count, for admit_report(): a connection refused for the worker's cap;
+ * one closed to make room for a new one. */
+void	admit_refused(void);
+void	admit_evicted(void);
 
 /* An admitted connection from addr: counted until admit_leave(slot). */
 unsigned admit_enter(const char *addr);
@@ -48,8 +53,9 @@ int	admit_count(void);
  * take a token per request (ratelimit_take()). */
 struct ratelimit *admit_ratelimit(void);
 
-/* One log line for the refusals since the last call, if any: called
- * once a tick, so a flood costs a line a second, not a line each. */
+/* One log line for the refusals and evictions since the last call, if
+ * any: called once a tick, so a flood costs a line a tick, not a line
+ * per connection. */
 void	admit_report(void);
 
 #endif

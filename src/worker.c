@@ -63,9 +63,27 @@ worker_signal(int sig)
 }
 
 /*
- * Over a cap the connection is accepted and closed at once: the client
- * sees a prompt close rather than a hang in the listen queue.
+ * At the worker's cap the oldest connection that has not yet sent its
+ * request makes room (a slowloris spread over many addresses cannot
+ * lock readers out); only when every one is being answered is the new
+ * one refused.  Refused connections are accepted and closed at once:
+ * the client sees a prompt close rather than a hang in the listen queue.
  */
+static enum admit_verdict
+worker_admit(enum listen_proto proto, const char *addr)
+{
+	enum admit_verdict	v = admit_check(proto, addr);
+
+	if (v != ADMIT_FULL)
+		return v;
+	if (conn_evict() == -1) {
+		admit_refused();
+		return ADMIT_FULL;
+	}
+	admit_evicted();
+	return admit_check(proto, addr);
+}
+
 static void
 worker_accept(int fd, int events, void *arg)
 {
@@ -89,7 +107,7 @@ worker_accept(int fd, int events, void *arg)
 		}
 		listen_addr_string((struct sockaddr *)&ss, sslen, addr,
 		    sizeof(addr));
-		v = admit_check(wl->l->proto, addr);
+		v = worker_admit(wl->l->proto, addr);
 		if (v == ADMIT_NOT_PROXY)
 			log_debug("%s: not a proxy-from address: refusing",
 			    addr);

@@ -9,6 +9,7 @@ with 1000 idle connections.  Figures also go to build/test_hostile.log.
 import errno
 import os
 import random
+import re
 import select
 import shutil
 import socket
@@ -467,6 +468,34 @@ def test_flood_past_cap(spawn, proto, cap, conf):
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.1)
+    assert_healthy(s)
+
+
+@pytest.mark.parametrize("proto", ["gemini", "gopher"])
+def test_fresh_client_served_when_every_slot_is_taken(spawn, proto):
+    """With the worker's cap low (RLIMIT_NOFILE 256: 96 connections),
+    several hundred connections that each sent one byte of a ClientHello
+    (or of a selector) fill every slot; a fresh client is still served
+    within a second, by closing the oldest of them, and the evictions are
+    counted in the log once a tick rather than line by line."""
+    n = pick(300, 600)
+    s = spawn(conf="timeout 30\nmax-connections-per-ip 100000\n",
+              wrapper=["prlimit", "--nofile=256:256"])
+    socks = open_many(port_of(s, proto), n)
+    for c in socks:
+        c.send(b"\x16" if proto == "gemini" else b"/")
+    time.sleep(0.5)		# all of them taken in by the worker
+    took = served_within(s, proto)
+    report("every slot taken (%s): a fresh client served in %.3f s"
+           % (proto, took))
+    assert took < 1.0, took
+    closed = watch_closes(socks, 1.0)
+    assert len(closed) >= n - 96, (len(closed), n)
+    lines = [l for l in s.log().splitlines() if "for new ones" in l]
+    assert lines and len(lines) <= 4, lines
+    assert sum(int(re.search(r"closed (\d+)", l).group(1))
+               for l in lines) >= n - 96, lines
+    close_all(socks)
     assert_healthy(s)
 
 

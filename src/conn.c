@@ -159,6 +159,7 @@ conn_new(int fd, const struct conn_front *front, const char *addr,
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return -1;
 	c->fd = fd;
+	c->io.fd = fd;
 	c->front = front;
 	c->sni_host = -1;
 	c->ev.fd = -1;
@@ -404,9 +405,16 @@ conn_put(struct conn *c, const char *p, size_t len)
 	size_t	n;
 	ssize_t	w;
 
-	if (c->ssl != NULL)
-		return tls_write(c->ssl, p, len, &n) == TLS_DONE ?
-		    (ssize_t)n : CONN_FAILED;
+	if (c->ssl != NULL) {
+		if (tls_write(c->ssl, p, len, &n) != TLS_DONE)
+			return CONN_FAILED;
+		/* Large records went to the socket at once (tls.h). */
+		if (c->io.written > 0) {
+			conn_progress(c, c->io.written);
+			c->io.written = 0;
+		}
+		return (ssize_t)n;
+	}
 	w = write(c->fd, p, len);
 	if (w == -1 && (errno == EAGAIN || errno == EINTR))
 		return CONN_AGAIN;

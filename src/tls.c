@@ -351,15 +351,27 @@ static int
 tls_bio_write(BIO *bio, const char *p, size_t len, size_t *done)
 {
 	struct tls_io	*io = BIO_get_data(bio);
+	ssize_t		 w;
 
 	BIO_clear_retry_flags(bio);
+	*done = len;
+	if (len >= TLS_IO_DIRECT && io->outoff == io->out.len) {
+		w = write(io->fd, p, len);
+		if (w > 0) {
+			io->written += (size_t)w;
+			p += w;
+			len -= (size_t)w;
+		}
+		/* An error shows again at conn.c's next write. */
+		if (len == 0)
+			return 1;
+	}
 	/* Room for a flight or a chunk's records at once: growing by
 	 * doubling would copy them again at each step. */
 	if (io->out.cap == 0 && buf_reserve(&io->out, TLS_IO_OUT) == -1)
 		return 0;
 	if (buf_append(&io->out, p, len) == -1)
 		return 0;
-	*done = len;
 	return 1;
 }
 

@@ -33,17 +33,22 @@ void		 tls_free(void);
  * A connection's TLS records, in memory (a BIO of our own rather than
  * the socket): OpenSSL takes the client's records from in[inoff..) and
  * appends its own to out.  So conn.c brings a whole client flight in
- * with one read() and sends a whole server flight (or a reply and its
- * close_notify) with one write(); OpenSSL makes no system call.  The
- * caller owns the buffers.
+ * with one read() and sends a whole server flight (or a small reply and
+ * its close_notify) with one write().  A large record (bulk data) with
+ * nothing queued before it goes to the socket fd at once instead of
+ * being copied (written counts those bytes); only what the socket does
+ * not take is kept in out.  The caller owns the buffers.
  */
 #define TLS_IO_OUT	(34 * 1024)	/* two full records and more */
+#define TLS_IO_DIRECT	8192		/* records this large skip out */
 
 struct tls_io {
+	int		fd;
 	struct buf	in;
 	size_t		inoff;
 	struct buf	out;
 	size_t		outoff;		/* of out already written */
+	size_t		written;	/* straight to fd, not yet counted */
 };
 
 /* A new server-side SSL over io, default host's context.  NULL on

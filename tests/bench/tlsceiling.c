@@ -11,17 +11,23 @@
  * Usage: tlsceiling -C cert -K key [-b bytes] [-l addr] [-p port]
  *	[-T tickets]
  *
- * One thread, level-triggered epoll, non-blocking accept4 + SSL_accept;
- * read the request line, answer "20 text/gemini\r\n" and a fixed 2 KB
- * body in one SSL_write (one record), SSL_shutdown once, close.  No
- * parsing, no files, no timeouts: anything capsuled does beyond this
- * is its own overhead.
+ * One thread, level-triggered epoll, non-blocking accept4 and the
+ * handshake started at once; read the request line, answer
+ * "20 text/gemini\r\n" and a fixed 2 KB body in one SSL_write (one
+ * record), SSL_shutdown once, close.  No parsing, no files, no timeouts,
+ * no log: anything capsuled does beyond this is its own overhead.
+ *
+ * Every lever measured to help is pulled (shared/notes/tls-performance.md
+ * and capsuled's own runs): ECDSA, no tickets, AES-128-GCM first,
+ * TCP_DEFER_ACCEPT, and for a page memory BIOs, so that each client
+ * flight is one read() and each server flight one write(), the reply
+ * and its close_notify together.
  *
  * With -b the body is that many bytes from memory instead, sent in
- * SSL_writes of one full record (16 KB) each: the ceiling for a large
+ * SSL_writes of one full record (16 KB) each straight to the socket
+ * (SSL_set_fd: no copy through a memory BIO): the ceiling for a large
  * file, which is what OpenSSL and loopback TCP allow one core when no
- * file has to be read.  The TLS settings follow
- * shared/notes/tls-performance.md.  Runs until SIGINT or SIGTERM.
+ * file has to be read.  Runs until SIGINT or SIGTERM.
  */
 
 #include <sys/epoll.h>
@@ -54,11 +60,13 @@ enum sstate {
 	SS_FREE,
 	SS_HANDSHAKE,
 	SS_READ,
-	SS_WRITE
+	SS_WRITE,
+	SS_FLUSH		/* memory BIOs: the last bytes going out */
 };
 
 struct sconn {
 	SSL		*ssl;
+	BIO		*rbio, *wbio;	/* memory mode, else NULL */
 	enum sstate	 state;
 	uint32_t	 events;	/* registered with epoll */
 	size_t		 reqlen;
@@ -75,6 +83,7 @@ struct server {
 	unsigned long	 served;
 	char		*resp;
 	size_t		 resplen;
+	int		 memory;	/* memory BIOs (a page), else SSL_set_fd */
 };
 
 static volatile sig_atomic_t stopping;
@@ -197,10 +206,113 @@ conn_close(struct server *s, int fd)
 {
 	struct sconn	*c = &s->conns[fd];
 
-	SSL_free(c->ssl);
+	SSL_free(c->ssl);	/* and its BIOs */
 	c->ssl = NULL;
+	c->rbio = c->wbio = NULL;
 	c->state = SS_FREE;
 	close(fd);
+}
+
+static void
+conn_events(struct server *s, int fd, uint32_t events)
+{
+	struct epoll_event	 e;
+	struct sconn		*c = &s->conns[fd];
+
+	if (events == c->events)	/* save the syscall */
+		return;
+	c->events = events;
+	e.events = events;
+	e.data.fd = fd;
+	epoll_ctl(s->ep, EPOLL_CTL_MOD, fd, &e);
+}
+
+/* Memory mode: write what OpenSSL queued.  0 all out, 1 the socket is
+ * full, -1 error. */
+static int
+mem_flush(int fd, struct sconn *c)
+{
+	char	*p, skip[16384];
+	long	 n;
+	ssize_t	 w;
+
+	while ((n = BIO_get_mem_data(c->wbio, &p)) > 0) {
+		if ((w = write(fd, p, (size_t)n)) == -1)
+			return errno == EAGAIN ? 1 : -1;
+		if (w == n) {
+			(void)BIO_reset(c->wbio);
+			return 0;
+		}
+		while (w > 0) {		/* rare: a partial write */
+			n = BIO_read(c->wbio, skip, w > (ssize_t)sizeof(skip) ?
+			    (int)sizeof(skip) : (int)w);
+			w -= n;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Memory mode: one read() per readable event into rbio, OpenSSL's steps
+ * over it, then one write() of everything it queued.
+ */
+static void
+mem_step(struct server *s, int fd, uint32_t events)
+{
+	struct sconn	*c = &s->conns[fd];
+	char		 buf[17 * 1024];
+	ssize_t		 n;
+	int		 rc, f;
+
+	if (events & EPOLLIN) {
+		n = read(fd, buf, sizeof(buf));
+		if (n == 0 || (n == -1 && errno != EAGAIN)) {
+			conn_close(s, fd);
+			return;
+		}
+		if (n > 0)
+			BIO_write(c->rbio, buf, (int)n);
+	}
+	ERR_clear_error();
+	if (c->state == SS_HANDSHAKE) {
+		if ((rc = SSL_do_handshake(c->ssl)) != 1)
+			goto wait;
+		c->state = SS_READ;
+	}
+	while (c->state == SS_READ) {
+		rc = SSL_read(c->ssl, c->req + c->reqlen,
+		    sizeof(c->req) - c->reqlen);
+		if (rc <= 0)
+			goto wait;
+		c->reqlen += rc;
+		if (memchr(c->req, '\n', c->reqlen) != NULL ||
+		    c->reqlen == sizeof(c->req))
+			c->state = SS_WRITE;
+	}
+	if (c->state == SS_WRITE) {
+		/* A page is one record; with a memory BIO it is all queued. */
+		if (SSL_write(c->ssl, s->resp, (int)s->resplen) <= 0) {
+			conn_close(s, fd);
+			return;
+		}
+		SSL_shutdown(c->ssl);
+		c->state = SS_FLUSH;
+	}
+	if ((f = mem_flush(fd, c)) == 1) {
+		conn_events(s, fd, EPOLLOUT);
+		return;
+	}
+	if (f == 0)
+		s->served++;
+	conn_close(s, fd);
+	return;
+ wait:
+	if (SSL_get_error(c->ssl, rc) != SSL_ERROR_WANT_READ ||
+	    (f = mem_flush(fd, c)) == -1) {
+		conn_close(s, fd);
+		return;
+	}
+	conn_events(s, fd, f == 1 ? EPOLLOUT : EPOLLIN);
 }
 
 static void
@@ -289,8 +401,21 @@ server_accept(struct server *s)
 		c->sent = 0;
 		c->state = SS_HANDSHAKE;
 		c->events = EPOLLIN;
-		if ((c->ssl = SSL_new(s->ctx)) == NULL ||
-		    SSL_set_fd(c->ssl, fd) != 1) {
+		if ((c->ssl = SSL_new(s->ctx)) == NULL) {
+			close(fd);
+			continue;
+		}
+		if (s->memory) {
+			c->rbio = BIO_new(BIO_s_mem());
+			c->wbio = BIO_new(BIO_s_mem());
+			if (c->rbio == NULL || c->wbio == NULL) {
+				BIO_free(c->rbio);
+				BIO_free(c->wbio);
+				conn_close(s, fd);
+				continue;
+			}
+			SSL_set_bio(c->ssl, c->rbio, c->wbio);
+		} else if (SSL_set_fd(c->ssl, fd) != 1) {
 			conn_close(s, fd);
 			continue;
 		}
@@ -302,7 +427,10 @@ server_accept(struct server *s)
 			continue;
 		}
 		/* TCP_DEFER_ACCEPT: the ClientHello is already here. */
-		conn_step(s, fd);
+		if (s->memory)
+			mem_step(s, fd, EPOLLIN);
+		else
+			conn_step(s, fd);
 	}
 }
 
@@ -322,6 +450,8 @@ server_run(struct server *s)
 		for (i = 0; i < n; i++) {
 			if (ev[i].data.fd == s->lfd)
 				server_accept(s);
+			else if (s->memory)
+				mem_step(s, ev[i].data.fd, ev[i].events);
 			else
 				conn_step(s, ev[i].data.fd);
 		}
@@ -349,6 +479,7 @@ server_init(struct server *s, const char *addr, int port, size_t body)
 	if ((s->conns = calloc(s->nconns, sizeof(*s->conns))) == NULL)
 		fatalx("out of memory");
 	server_response(s, body);
+	s->memory = body <= RECORD_LEN;
 	s->lfd = server_listen(addr, port);
 	if ((s->ep = epoll_create1(EPOLL_CLOEXEC)) == -1)
 		fatalx("epoll_create1");

@@ -48,23 +48,8 @@ class Server:
         self.dir = tempfile.mkdtemp(prefix="capsuled-srv-")
         self.cert = os.path.join(self.dir, "cert.pem")
         self.key = os.path.join(self.dir, "key.pem")
-        self.port = free_port()
-        self.gport = free_port() if gopher else None
         self.logpath = os.path.join(self.dir, "log")
-        args = list(wrapper) + [binary or BIN, "-r", root, "-H", "localhost",
-                "-l", "127.0.0.1",
-                "-p", str(self.port), "-C", self.cert, "-K", self.key,
-                "-j", str(workers)]
-        if gopher:
-            args += ["-g", str(self.gport)]
-        if conf is not None:
-            path = os.path.join(self.dir, "capsuled.conf")
-            with open(path, "w") as f:
-                f.write(conf)
-            args += ["-c", path]
-        args += list(extra_args)
-        self.args = args
-        self.logf = open(self.logpath, "wb")
+        self.logf = None
         e = dict(os.environ)
         e.update(env or {})
         # LeakSanitizer's colour probe (an ioctl) would hit the worker's
@@ -72,12 +57,40 @@ class Server:
         opts = e.get("ASAN_OPTIONS", "")
         if "color=" not in opts:
             e["ASAN_OPTIONS"] = (opts + ":" if opts else "") + "color=never"
-        self.proc = subprocess.Popen(args, stdout=self.logf,
-                                     stderr=subprocess.STDOUT, env=e)
-        slow = 120 if wrapper else 15
-        wait_port(self.port, self.proc, slow)
-        if gopher:
-            wait_port(self.gport, self.proc, slow)
+        if conf is not None:
+            confpath = os.path.join(self.dir, "capsuled.conf")
+            with open(confpath, "w") as f:
+                f.write(conf)
+        # free_port() only finds a port that was free a moment ago: any
+        # process on the machine (another test run's client sockets) may
+        # take it before capsuled binds.  Then try other ports.
+        for attempt in range(5):
+            self.port = free_port()
+            self.gport = free_port() if gopher else None
+            args = list(wrapper) + [binary or BIN, "-r", root, "-H",
+                                    "localhost", "-l", "127.0.0.1",
+                                    "-p", str(self.port), "-C", self.cert,
+                                    "-K", self.key, "-j", str(workers)]
+            if gopher:
+                args += ["-g", str(self.gport)]
+            if conf is not None:
+                args += ["-c", confpath]
+            args += list(extra_args)
+            self.args = args
+            if self.logf is not None:
+                self.logf.close()
+            self.logf = open(self.logpath, "wb")
+            self.proc = subprocess.Popen(args, stdout=self.logf,
+                                         stderr=subprocess.STDOUT, env=e)
+            slow = 120 if wrapper else 15
+            try:
+                wait_port(self.port, self.proc, slow)
+                if gopher:
+                    wait_port(self.gport, self.proc, slow)
+                return
+            except RuntimeError:
+                if attempt == 4 or "Address already in use" not in self.log():
+                    raise
 
     def log(self):
         with open(self.logpath, "rb") as f:

@@ -2,14 +2,28 @@
 # `make` builds ./capsuled; `make run` serves capsule/; `make check` tests.
 
 CC	?= cc
+PKG_CONFIG ?= pkg-config
 PREFIX	?= /usr/local
 DESTDIR	?=
 PKGS	 = openssl libmagic
+# The version has one home, debian/changelog (dpkg reads it from there);
+# `capsuled -V` prints it.  Its first line is "capsuled (VERSION) dist;
+# ...", a format Debian policy fixes, so sed reads it and a plain `make`
+# needs no dpkg-dev.  scripts/check-deb.sh compares it with
+# dpkg-parsechangelog.
+VERSION	:= $(shell sed -n '1{s/^[^ ]* (//;s/).*//;p;q;}' debian/changelog)
+ifeq ($(VERSION),)
+$(error cannot read the version from debian/changelog)
+endif
+# ARCH: the Debian architecture `make deb` builds for (empty: this one).
+ARCH	?=
 WARN	 = -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes \
 	   -Wstrict-prototypes -Wpointer-arith -Wformat=2 -Wvla
 CFLAGS	?= -O2 -g
-CFLAGS	+= -std=c11 -D_GNU_SOURCE $(WARN) $(shell pkg-config --cflags $(PKGS))
-LDLIBS	+= $(shell pkg-config --libs $(PKGS)) -lm
+CFLAGS	+= -std=c11 -D_GNU_SOURCE $(WARN) \
+	   $(shell $(PKG_CONFIG) --cflags $(PKGS)) \
+	   -DCAPSULED_VERSION=\"$(VERSION)\"
+LDLIBS	+= $(shell $(PKG_CONFIG) --libs $(PKGS)) -lm
 SANFLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 	   -fno-sanitize-recover=all
 
@@ -37,6 +51,9 @@ capsuled: $(OBJS)
 
 build/%.o: src/%.c $(wildcard src/*.h) | build
 	$(CC) $(CFLAGS) -c -o $@ $<
+
+# main.c prints the version.
+build/main.o build/asan/main.o: debian/changelog
 
 build/asan/%.o: src/%.c $(wildcard src/*.h) | build/asan
 	$(CC) $(CFLAGS) $(SANFLAGS) -c -o $@ $<

@@ -42,7 +42,7 @@ FUZZBIN	:= $(FUZZSRC:tests/fuzz/%.c=build/fuzz/%)
 FUZZ_SECONDS ?= 60
 
 .PHONY: all run check unit deps certs bench bench-peers clean install print-warn \
-	fuzz fuzz-build stress
+	fuzz fuzz-build stress deb
 
 all: capsuled
 
@@ -121,6 +121,11 @@ bench: capsuled
 bench-peers: capsuled
 	@sh scripts/deps.sh check
 	@bash tests/bench/bench-peers.sh
+
+# build/deb/capsuled_VERSION_ARCH.deb; ARCH=arm64 cross-builds it.
+deb:
+	@sh scripts/deps.sh deb $(ARCH)
+	@sh scripts/build-deb.sh $(ARCH)
 
 install: capsuled
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/man/man8 \

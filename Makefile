@@ -42,7 +42,7 @@ FUZZBIN	:= $(FUZZSRC:tests/fuzz/%.c=build/fuzz/%)
 FUZZ_SECONDS ?= 60
 
 .PHONY: all run check unit deps certs bench bench-peers clean install print-warn \
-	fuzz fuzz-build stress deb
+	print-version fuzz fuzz-build stress deb
 
 all: capsuled
 
@@ -97,6 +97,10 @@ check:
 # (scripts/check-cross.sh builds them for aarch64).
 print-warn:
 	@echo $(WARN)
+
+# The version, from debian/changelog (scripts/check-deb.sh compares).
+print-version:
+	@echo $(VERSION)
 
 # Keep the instrumented objects between runs (make would delete them as
 # intermediates of the harness rule).

@@ -7,7 +7,7 @@
 set -u
 build="gcc make pkg-config libssl-dev libmagic-dev libmagic1 openssl"
 deb="$build dpkg-dev debhelper"
-check="$deb python3 python3-pytest python3-cryptography curl lynx valgrind clang libclang-rt-14-dev haproxy mandoc lintian"
+check="$deb python3 python3-pytest python3-cryptography curl lynx valgrind clang libclang-rt-14-dev haproxy mandoc lintian systemd"
 
 cross() {	# cross ARCH: what a package build for ARCH needs
 	case $1 in
@@ -49,6 +49,7 @@ if [ "$(id -u)" -ne 0 ]; then
 	for a in $archs; do
 		echo "first: sudo dpkg --add-architecture $a" >&2
 	done
+	[ -n "$archs" ] && echo "then: sudo apt-get update" >&2
 	echo "install them with: sudo apt-get install$missing" >&2
 	exit 1
 fi

@@ -12,7 +12,11 @@ top=$(pwd)
 passed=0; failed=0
 ok() { echo "ok: $1"; passed=$((passed + 1)); }
 bad() { echo "FAIL: $1"; failed=$((failed + 1)); }
-finish() { echo "deb: $passed passed, $failed failed"; [ "$failed" -eq 0 ]; exit; }
+finish() {
+	echo "deb: $passed passed, $failed failed"
+	[ "$failed" -eq 0 ]
+	exit
+}
 # t DESC CMD...: passes when CMD succeeds.
 t() { d=$1; shift; if "$@"; then ok "$d"; else bad "$d"; fi; }
 # no DESC CMD...: passes when CMD fails.
@@ -25,6 +29,17 @@ run() {
 	if "$@" >"$tmp/out" 2>&1; then ok "$d"; else cat "$tmp/out"; bad "$d"; fi
 }
 mode() { stat -c '%a %U %G' "$1" 2>&1; }
+installed() {	# installed: dpkg has capsuled, even as config files only
+	dpkg-query -W -f='${Status}\n' capsuled 2>/dev/null |
+	    grep -qv not-installed
+}
+conffile() {	# conffile PATH: the installed capsuled lists PATH as one
+	dpkg-query -W -f='${Conffiles}\n' capsuled | grep -q "^ $1 "
+}
+verify() {	# verify UNIT: systemd-analyze verify prints nothing
+	out=$(systemd-analyze verify "$1" 2>&1)
+	[ -z "$out" ] || { printf '%s\n' "$out"; return 1; }
+}
 has() { grep -q -- "$2" "$1" 2>/dev/null; }	# has FILE REGEX
 quiet() { "$@" >/dev/null 2>&1; }
 
@@ -48,11 +63,13 @@ if ! flock -w 900 9; then
 	bad "another check-deb held /var/lock/capsuled-check-deb.lock for 15 min"
 	finish
 fi
-# The mark says "gemini" once this run has made /var/gemini.
+# The mark says "gemini" once this run has made /var/gemini, and "pid N"
+# while it runs the server N.
 mark=/var/tmp/capsuled-check-deb.running
-tidy() {	# purge the package; remove /var/gemini if the mark says ours
-	dpkg-query -W -f='${Status}\n' capsuled 2>/dev/null |
-	    grep -qv not-installed && aptget purge capsuled >/dev/null 2>&1
+tidy() {	# stop our server, purge, remove /var/gemini if the mark says ours
+	p=$(sed -n 's/^pid //p' "$mark" 2>/dev/null)
+	[ -n "$p" ] && [ "$(ps -o comm= -p "$p")" = capsuled ] && kill "$p"
+	installed && aptget purge capsuled >/dev/null 2>&1
 	has "$mark" gemini && rm -rf /var/gemini
 	rm -f "$mark"
 }
@@ -60,8 +77,9 @@ if [ -e "$mark" ]; then
 	echo "cleaning up after a check-deb that did not finish"
 	tidy
 fi
-if dpkg-query -W -f='${Status}\n' capsuled 2>/dev/null | grep -qv 'not-installed'; then
-	bad "capsuled is installed here: check-deb installs and purges it, so it runs only where it is not (apt-get purge capsuled)"
+if installed; then
+	bad "capsuled is installed here: check-deb installs and purges it," \
+	    "so it runs only where it is not (apt-get purge capsuled)"
 	finish
 fi
 for d in /var/gemini /var/lib/capsuled; do
@@ -141,15 +159,14 @@ for f in /usr/share/man/man8/capsuled.8.gz \
     /usr/share/man/man5/capsuled.conf.5.gz /etc/capsuled.conf "$unit"; do
 	eq "$f" "$(mode "$f")" "644 root root"
 done
-t "/etc/capsuled.conf is a conffile" sh -c \
-    "dpkg-query -W -f='\${Conffiles}\n' capsuled | grep -q '^ /etc/capsuled.conf '"
-t "unit: ExecStart=/usr/sbin/capsuled" has "$unit" '^ExecStart=/usr/sbin/capsuled '
+t "/etc/capsuled.conf is a conffile" conffile /etc/capsuled.conf
+t "unit: ExecStart=/usr/sbin/capsuled" \
+    has "$unit" '^ExecStart=/usr/sbin/capsuled '
 no "unit: no /usr/local in Exec lines" has "$unit" '^Exec.*/usr/local'
 eq "unit enabled ($wants)" "$(readlink "$wants")" "$unit"
 t "postinst restarts the unit on upgrade" \
     has /var/lib/dpkg/info/capsuled.postinst '_dh_action=restart'
-run "systemd-analyze verify $unit" sh -c \
-    "out=\$(systemd-analyze verify '$unit' 2>&1); echo \"\$out\"; [ -z \"\$out\" ]"
+t "systemd-analyze verify $unit" verify "$unit"
 eq "/var/lib/capsuled" "$(mode /var/lib/capsuled)" "700 capsuled capsuled"
 IFS=: read -r _ _ uid gid _ home shell <<EOF
 $(getent passwd capsuled)
@@ -170,8 +187,12 @@ echo "== the unit's commands, run as systemd would"
 # installed unit.  One difference: the configuration is a copy of the
 # packaged one on a free port, since another test may hold 1965 here.
 key() { sed -n "s/^$1=//p" "$unit" | tail -n 1; }
-caps() { key "$1" | tr 'A-Z ' 'a-z\n' | sed -n 's/^cap_\(.*\)/,+\1/p' | tr -d '\n'; }
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+caps() {	# caps KEY: "CAP_A CAP_B" as setpriv's ",+a,+b"
+	key "$1" | tr 'A-Z ' 'a-z\n' | sed -n 's/^cap_\(.*\)/,+\1/p' |
+	    tr -d '\n'
+}
+port=$(python3 -c 'import socket; s = socket.socket()
+s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 conf=$tmp/capsuled.conf
 sed "s/^port 1965/port $port/" /etc/capsuled.conf >"$conf"
 chmod 644 "$conf"
@@ -219,7 +240,9 @@ with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
 sys.stdout.write(data.decode("utf-8", "replace"))
 EOF
 }
-fpr() { openssl x509 -in "$1" -noout -fingerprint -sha256 2>&1 | sed 's/.*=//'; }
+fpr() {	# fpr PEM: its SHA-256 fingerprint, as README publishes it
+	openssl x509 -in "$1" -noout -fingerprint -sha256 2>&1 | sed 's/.*=//'
+}
 # fetch DESC SNI URL CERT LINE: the reply is "20 text/gemini", holds LINE,
 # and comes with the certificate CERT.
 fetch() {
@@ -243,6 +266,7 @@ for f in localhost.pem localhost.key; do
 done
 (unit_exec "$(key ExecStart)") >"$tmp/log" 2>&1 &
 pid=$!
+echo "pid $pid" >>"$mark"
 t "ExecStart: listening" waitfor "listening on .*:$port (gemini)"
 t "ExecStart: workers sandboxed" waitfor "sandbox: "
 eq "the server" "$(ps -o user=,args= -p "$pid")" \
@@ -252,11 +276,12 @@ fetch "/" localhost "gemini://localhost:$port/" \
     /var/lib/capsuled/localhost.pem \
     "# It works: capsuled is serving this capsule"
 fetch "/posts/" localhost "gemini://localhost:$port/posts/" \
-    /var/lib/capsuled/localhost.pem "=> 2026-12-06-hello.gmi 2026-12-06 Hello, Gemini"
+    /var/lib/capsuled/localhost.pem \
+    "=> 2026-12-06-hello.gmi 2026-12-06 Hello, Gemini"
 t "access log line" has "$tmp/log" "\"gemini://localhost:$port/\" 20 "
 # What README tells an owner: set the host name, reload.
-sed -i 's/^server "localhost"/server "capsule.test"/; s|/localhost\.|/capsule.test.|' \
-    "$conf"
+sed -i 's/^server "localhost"/server "capsule.test"/
+    s|/localhost\.|/capsule.test.|' "$conf"
 t "the copy names capsule.test" has "$conf" '^server "capsule.test"'
 run "ExecReload" sh -c "$(key ExecReload | sed "s/\$MAINPID/$pid/")"
 t "reloaded" waitfor "configuration reloaded"
@@ -273,6 +298,7 @@ done
 wait "$pid"
 eq "KillSignal: stopped, exit status" "$?" 0
 pid=""
+sed -i '/^pid /d' "$mark"
 
 echo "== upgrade, twice: the owner's configuration and capsule stay"
 printf '\n# The owner: one worker is enough here.\nworkers 1\n' \
@@ -302,7 +328,8 @@ upgrade() {
 		bad "build-deb.sh $nv"
 		return
 	fi
-	run "apt-get install${*:+ $*} $(basename "$new")" aptget "$@" install "$new"
+	run "apt-get install${*:+ $*} $(basename "$new")" \
+	    aptget "$@" install "$new"
 	eq "$nv: dpkg status" "$(dpkg-query -W -f='${Status} ${Version}' \
 	    capsuled)" "install ok installed $nv"
 	eq "$nv: capsuled -V" "$(/usr/sbin/capsuled -V 2>&1)" "capsuled $nv"
@@ -332,8 +359,7 @@ t "$v+check2: the new shipped file is /etc/capsuled.conf.dpkg-dist" \
 echo "== purge"
 dpkg-query -L capsuled >"$tmp/files" 2>&1
 run "apt-get purge capsuled" aptget purge capsuled
-no "dpkg knows capsuled no more" sh -c \
-    "dpkg-query -W -f='\${Status}\n' capsuled 2>/dev/null | grep -qv not-installed"
+no "dpkg knows capsuled no more" installed
 left=""
 while read -r f; do
 	[ -d "$f" ] && continue	# directories, such as /lib -> usr/lib

@@ -191,7 +191,7 @@ caps() {	# caps KEY: "CAP_A CAP_B" as setpriv's ",+a,+b"
 	key "$1" | tr 'A-Z ' 'a-z\n' | sed -n 's/^cap_\(.*\)/,+\1/p' |
 	    tr -d '\n'
 }
-port=$(python3 -c 'import socket; s = socket.socket()
+port=$(/usr/bin/python3 -c 'import socket; s = socket.socket()
 s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 conf=$tmp/capsuled.conf
 sed "s/^port 1965/port $port/" /etc/capsuled.conf >"$conf"
@@ -220,7 +220,7 @@ waitfor() {	# waitfor REGEX: up to 10 s for REGEX in the server's log
 	return 1
 }
 gem() {	# gem SNI URL: fingerprint line, then the reply (127.0.0.1:$port)
-	python3 - "$port" "$1" "$2" <<'EOF'
+	/usr/bin/python3 - "$port" "$1" "$2" <<'EOF'
 import hashlib, socket, ssl, sys
 port, sni, url = int(sys.argv[1]), sys.argv[2], sys.argv[3]
 ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)

@@ -24,6 +24,9 @@ CFLAGS	+= -std=c11 -D_GNU_SOURCE $(WARN) \
 	   $(shell $(PKG_CONFIG) --cflags $(PKGS)) \
 	   -DCAPSULED_VERSION=\"$(VERSION)\"
 LDLIBS	+= $(shell $(PKG_CONFIG) --libs $(PKGS)) -lm
+# Each object lists the headers it includes (build/**/*.d), so touching
+# a header rebuilds just the files that use it.
+DEPFLAGS = -MMD -MP
 SANFLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 	   -fno-sanitize-recover=all
 
@@ -49,30 +52,34 @@ all: capsuled
 capsuled: $(OBJS)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(LDLIBS)
 
-build/%.o: src/%.c $(wildcard src/*.h) | build
-	$(CC) $(CFLAGS) -c -o $@ $<
+build/%.o: src/%.c | build
+	$(CC) $(CFLAGS) $(DEPFLAGS) -c -o $@ $<
 
 # main.c prints the version.
 build/main.o build/asan/main.o: debian/changelog
 
-build/asan/%.o: src/%.c $(wildcard src/*.h) | build/asan
-	$(CC) $(CFLAGS) $(SANFLAGS) -c -o $@ $<
+build/asan/%.o: src/%.c | build/asan
+	$(CC) $(CFLAGS) $(SANFLAGS) $(DEPFLAGS) -c -o $@ $<
 
 build/asan/capsuled: build/asan/main.o $(SANOBJS)
 	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $^ $(LDLIBS)
 
-build/asan/test_%: tests/unit/test_%.c tests/unit/test.h $(SANOBJS)
-	$(CC) $(CFLAGS) $(SANFLAGS) -Isrc -o $@ $< $(SANOBJS) $(LDLIBS)
+build/asan/test_%: tests/unit/test_%.c $(SANOBJS)
+	$(CC) $(CFLAGS) $(SANFLAGS) $(DEPFLAGS) -Isrc -o $@ $< $(SANOBJS) \
+	    $(LDLIBS)
 
-build/fuzz/%.o: src/%.c $(wildcard src/*.h) | build/fuzz
-	$(FUZZCC) $(FUZZFLAGS) $(shell pkg-config --cflags $(PKGS)) -c -o $@ $<
+build/fuzz/%.o: src/%.c | build/fuzz
+	$(FUZZCC) $(FUZZFLAGS) $(DEPFLAGS) \
+	    $(shell pkg-config --cflags $(PKGS)) -c -o $@ $<
 
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZOBJS)
-	$(FUZZCC) $(FUZZFLAGS) -fsanitize=fuzzer -Isrc -o $@ $< $(FUZZOBJS) \
-	    $(LDLIBS)
+	$(FUZZCC) $(FUZZFLAGS) $(DEPFLAGS) -fsanitize=fuzzer -Isrc -o $@ $< \
+	    $(FUZZOBJS) $(LDLIBS)
 
 build build/asan build/fuzz:
 	mkdir -p $@
+
+-include $(wildcard build/*.d build/asan/*.d build/fuzz/*.d)
 
 # Installs missing Debian packages when run as root; names them otherwise.
 deps:

@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 # color=never: LeakSanitizer asks the terminal about colour with an
 # ioctl, which a worker's seccomp filter kills before the report is out.
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:color=never
-export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:color=never
 passed=0; failed=0
 
 count() {	# count LOG: add the "N passed" / "N failed" of LOG's last line

@@ -9,10 +9,10 @@
 
 #include "access.h"
 #include "buf.h"
-#include "conn.h"
+#include "capsuled.h"
+#include "listen.h"
 #include "log.h"
 #include "utf8.h"
-#include "worker.h"
 
 /*
  * Privacy by default: keep the network, drop the host part (IPv4 /24,
@@ -81,64 +81,57 @@ access_escape_request(struct buf *b, const char *s, size_t len, int json)
 }
 
 static void
-access_json(struct buf *b, const struct conn *c, const char *addr,
-    const char *req, size_t reqlen, const char *stamp, long long ms)
+access_json(struct buf *b, const struct access_entry *e, const char *addr,
+    size_t reqlen, const char *stamp)
 {
 	buf_printf(b, "{\"time\":\"%s\",\"addr\":\"%s\",\"proto\":\"%s\","
-	    "\"request\":\"", stamp, addr,
-	    c->proto == LISTEN_GEMINI ? "gemini" : "gopher");
-	access_escape_request(b, req, reqlen, 1);
-	buf_printf(b, "\",\"status\":%d,\"bytes\":%lld,\"ms\":%lld", c->status,
-	    c->bytes, ms);
-	if (c->fingerprint[0] != '\0')
-		buf_printf(b, ",\"cert\":\"%s\"", c->fingerprint);
+	    "\"request\":\"", stamp, addr, e->proto);
+	access_escape_request(b, e->request, reqlen, 1);
+	buf_printf(b, "\",\"status\":%d,\"bytes\":%lld,\"ms\":%lld", e->status,
+	    e->bytes, e->ms);
+	if (e->fingerprint[0] != '\0')
+		buf_printf(b, ",\"cert\":\"%s\"", e->fingerprint);
 	buf_puts(b, "}");
 }
 
 void
-access_log(const struct conn *c)
+access_log(const struct conf *conf, const struct access_entry *e)
 {
 	/* One line at a time in a worker: reuse the buffer rather than
 	 * allocate per request. */
 	static struct buf	 b;
-	const struct conf	*conf = worker_conf();
-	char			 addr[CONN_ADDR_MAX], stamp[40];
-	size_t			 len = c->reqlen;
-	long long		 ms = conn_now_ms() - c->start_ms;
+	char			 addr[LISTEN_ADDR_MAX], stamp[40];
+	size_t			 len = e->reqlen;
 	struct tm		 tm;
 	time_t			 now = time(NULL);
 
-	/* Rejected lines have no parsed length: log what arrived. */
-	if (len == 0)
-		len = c->inlen;
-	while (len > 0 && (c->in[len - 1] == '\n' || c->in[len - 1] == '\r'))
+	while (len > 0 && (e->request[len - 1] == '\n' ||
+	    e->request[len - 1] == '\r'))
 		len--;
-	access_address(c->addr, conf->log_address, addr, sizeof(addr));
+	access_address(e->addr, conf->log_address, addr, sizeof(addr));
 	gmtime_r(&now, &tm);
 	buf_reset(&b);
 	switch (conf->log_format) {
 	case CONF_LOG_JSON:
 		strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
-		access_json(&b, c, addr, c->in, len, stamp, ms);
+		access_json(&b, e, addr, len, stamp);
 		break;
 	case CONF_LOG_COMMON:
 	case CONF_LOG_COMBINED:
 		strftime(stamp, sizeof(stamp), "%d/%b/%Y:%H:%M:%S +0000", &tm);
 		buf_printf(&b, "%s - %s [%s] \"", addr,
-		    c->fingerprint[0] ? c->fingerprint : "-", stamp);
-		access_escape_request(&b, c->in, len, 0);
-		buf_printf(&b, "\" %d %lld", c->status, c->bytes);
+		    e->fingerprint[0] ? e->fingerprint : "-", stamp);
+		access_escape_request(&b, e->request, len, 0);
+		buf_printf(&b, "\" %d %lld", e->status, e->bytes);
 		if (conf->log_format == CONF_LOG_COMBINED)
-			buf_printf(&b, " \"-\" \"%s\" %lldms",
-			    c->proto == LISTEN_GEMINI ? "gemini" : "gopher",
-			    ms);
+			buf_printf(&b, " \"-\" \"%s\" %lldms", e->proto,
+			    e->ms);
 		break;
 	default:
-		buf_printf(&b, "%s %s \"", addr,
-		    c->proto == LISTEN_GEMINI ? "gemini" : "gopher");
-		access_escape_request(&b, c->in, len, 0);
-		buf_printf(&b, "\" %d %lld %lldms%s%s", c->status, c->bytes,
-		    ms, c->fingerprint[0] ? " cert=" : "", c->fingerprint);
+		buf_printf(&b, "%s %s \"", addr, e->proto);
+		access_escape_request(&b, e->request, len, 0);
+		buf_printf(&b, "\" %d %lld %lldms%s%s", e->status, e->bytes,
+		    e->ms, e->fingerprint[0] ? " cert=" : "", e->fingerprint);
 		break;
 	}
 	if (b.data != NULL)

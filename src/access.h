@@ -9,11 +9,23 @@
 #define ACCESS_REQUEST_MAX	1200	/* escaped request bytes per line */
 
 struct buf;
-struct conn;
+struct conf;
 
-/* One line for a finished (or rejected) request, in the configured
- * format (capsuled.conf(5) "log-format"), control bytes escaped. */
-void	access_log(const struct conn *);
+/* What the access log says of one request. */
+struct access_entry {
+	const char	*proto;		/* "gemini", "gopher" */
+	const char	*addr;		/* the client, printable */
+	const char	*request;	/* the bytes it sent (not a string) */
+	size_t		 reqlen;
+	int		 status;	/* a Gemini status, for both protocols */
+	long long	 bytes;		/* sent to the client */
+	long long	 ms;		/* from accept to the last byte */
+	const char	*fingerprint;	/* client certificate, or "" */
+};
+
+/* One line for a finished (or rejected) request, in conf's format
+ * (capsuled.conf(5) "log-format"), control bytes escaped. */
+void	access_log(const struct conf *, const struct access_entry *);
 
 /* Pure: addr as the log keeps it (CONF_ADDR_FULL, _TRUNCATE: IPv4 /24,
  * IPv6 /48, _NONE: "-"). */

@@ -1,43 +1,107 @@
 /*
- * conn.c: the connection state machine: TLS handshake, request line,
- * response streaming with back-pressure, close_notify, timeouts.
+ * conn.c: the connection state machine: PROXY header, TLS handshake,
+ * request bytes, the reply sent with back-pressure, close_notify,
+ * timeouts.
  *
- * Parsing is not done here: the request bytes go to the pure parsers
- * through gemini_respond()/gopher_respond().
+ * Nothing is parsed or decided here: the request bytes go to the front
+ * end's responder (reply.h) and its reply comes back as bytes and a body
+ * source to move.  The PROXY header and the ClientHello length are read
+ * by the pure proxy.c and hello.c.
+ *
+ * System calls are what a request costs most in this VM, so each is
+ * counted: the socket is read once per readable event into memory
+ * (OpenSSL reads from there, tls.h), each flight leaves in one write (a
+ * small reply and its close_notify together), a connection is first
+ * served right after accept (TCP_DEFER_ACCEPT brought its first bytes)
+ * and enters the loop only when it must wait, and a closed socket leaves
+ * the loop with its close().
  */
+#include <sys/queue.h>
+#include <sys/socket.h>
+
+#include <netinet/in.h>
 #include <netinet/tcp.h>
 
-#include <arpa/inet.h>
 #include <errno.h>
-#include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
+#include <openssl/ssl.h>
+
 #include "access.h"
+#include "admit.h"
 #include "conn.h"
-#include "gemini.h"
-#include "gopher.h"
 #include "hello.h"
+#include "listen.h"
 #include "log.h"
 #include "proxy.h"
-#include "ratelimit.h"
 #include "tls.h"
 
-#define CONN_PERIP_SLOTS	65536
+#define CONN_IN_MAX	1030	/* a full request line and then some */
+#define CONN_CHUNK	(32 * 1024) /* body bytes read per refill, and TLS
+				       bytes gathered per write */
+#define CONN_PROXY_MAX	536	/* PROXY v1, or v2 with a few TLVs */
+#define CONN_RECORD_MAX	(5 + 16384 + 256) /* TLS record, RFC 8446 5.1 */
+#define CONN_FPR_MAX	64	/* SHA-256 in hex */
+
+enum conn_state {
+	CONN_PROXY,		/* waiting for the PROXY protocol header */
+	CONN_HANDSHAKE,		/* TLS handshake in progress */
+	CONN_REQUEST,		/* waiting for the request */
+	CONN_RESPOND,		/* sending the reply */
+	CONN_SHUTDOWN,		/* sending the last bytes (close_notify) */
+	CONN_CLOSED		/* waiting to be freed */
+};
 
 /*
  * Two timeout queues, each in deadline order because each has one
  * timeout: the request phase has a fixed deadline from accept (so a
  * client trickling bytes cannot extend it), the write phase a deadline
- * pushed back on every bit of progress.
+ * pushed back on every chunk of progress.
  */
-enum {
+enum conn_queue {
 	CONN_Q_NONE,
 	CONN_Q_REQUEST,
 	CONN_Q_WRITE
+};
+
+/* Verdicts of the I/O steps besides the loop interests (LOOP_*). */
+#define CONN_DONE	0	/* nothing left to wait for */
+#define CONN_FAILED	(-1)
+#define CONN_WAIT_SOURCE (-2)	/* the stream has nothing for now */
+#define CONN_EOF	(-3)	/* the client closed its side */
+#define CONN_AGAIN	(-4)	/* no bytes at hand */
+
+struct conn {
+	struct loop_ev		 ev;	/* fd -1 until it must wait */
+	int			 fd;
+	const struct conn_front	*front;
+	enum conn_state		 state;
+	SSL			*ssl;	/* made once the ClientHello is in */
+	struct tls_io		 io;	/* raw bytes both ways (TLS, PROXY) */
+	char			 addr[LISTEN_ADDR_MAX];	/* client, printable */
+	char			 sni[CONF_NAME_MAX + 1];
+	int			 sni_host;	/* host index or -1 */
+	enum request_cert	 cert;
+	char			 fingerprint[CONN_FPR_MAX + 1];
+
+	char			 in[CONN_IN_MAX + 1];	/* the request */
+	size_t			 inlen;
+
+	struct reply		 reply;		/* what the responder said */
+	struct loop_ev		 srcev;		/* its stream, when waited on */
+	int			 client_quiet;	/* sent bytes while we waited */
+	size_t			 outoff;	/* of reply.out sent */
+	long long		 bytes;		/* sent to the client */
+	size_t			 progress;	/* sent since the deadline moved */
+
+	long long		 start_ms;
+	long long		 deadline_ms;
+	enum conn_queue		 queue;
+	TAILQ_ENTRY(conn)	 entry;
+	unsigned		 addrslot;	/* admit.c's count of addr */
 };
 
 TAILQ_HEAD(conn_list, conn);
@@ -48,51 +112,21 @@ static struct conn_list		 conn_writeq =
 static struct conn_list		 conn_dead = TAILQ_HEAD_INITIALIZER(conn_dead);
 static struct loop		*conn_loop;
 static const struct conf	*conn_conf;
-static int			 conn_active;
-static unsigned short		 conn_perip[CONN_PERIP_SLOTS];
-static int			 conn_perip_cap = 65535;
 
 static void	conn_io(int, int, void *);
-
-long long
-conn_now_ms(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
+static void	conn_source_io(int, int, void *);
+static void	conn_step(struct conn *, int);
+static void	conn_send(struct conn *);
 
 void
-conn_setup(struct loop *loop, const struct conf *conf, int perip_cap)
+conn_setup(struct loop *loop, const struct conf *conf)
 {
 	conn_loop = loop;
 	conn_conf = conf;
-	conn_perip_cap = perip_cap;
-}
-
-int
-conn_count(void)
-{
-	return conn_active;
-}
-
-/* One slot per client (an IPv6 /64 counts as one); collisions only make
- * the cap a little stricter. */
-unsigned
-conn_addr_slot(const char *addr)
-{
-	return ratelimit_hash(addr) % CONN_PERIP_SLOTS;
-}
-
-int
-conn_addr_count(unsigned slot)
-{
-	return conn_perip[slot];
 }
 
 static void
-conn_queue(struct conn *c, int queue, long long deadline)
+conn_queue(struct conn *c, enum conn_queue queue, long long deadline)
 {
 	if (c->queue == CONN_Q_REQUEST)
 		TAILQ_REMOVE(&conn_reqq, c, entry);
@@ -106,80 +140,70 @@ conn_queue(struct conn *c, int queue, long long deadline)
 		TAILQ_INSERT_TAIL(&conn_writeq, c, entry);
 }
 
-static void
-conn_printable(const struct sockaddr *sa, socklen_t salen, char *buf,
-    size_t bufsize)
+/* Wait for events on the client socket, entering the loop the first
+ * time a connection has to wait at all.  0 or -1. */
+static int
+conn_want(struct conn *c, int events)
 {
-	if (getnameinfo(sa, salen, buf, bufsize, NULL, 0,
-	    NI_NUMERICHOST) != 0)
-		snprintf(buf, bufsize, "?");
+	if (c->ev.fd == -1)
+		return loop_add(conn_loop, &c->ev, c->fd, events, conn_io, c);
+	return loop_mod(conn_loop, &c->ev, events);
 }
 
-/* Asked only when a request names an IP address: a system call saved on
- * every other request. */
 int
-conn_local_addr(const struct conn *c, char *buf, size_t bufsize)
+conn_new(int fd, const struct conn_front *front, const char *addr,
+    int proxy)
 {
-	struct sockaddr_storage	ss;
-	socklen_t		sslen = sizeof(ss);
+	struct conn	*c;
 
-	if (getsockname(c->fd, (struct sockaddr *)&ss, &sslen) == -1)
+	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return -1;
-	conn_printable((struct sockaddr *)&ss, sslen, buf, bufsize);
+	c->fd = fd;
+	c->front = front;
+	c->sni_host = -1;
+	c->ev.fd = -1;
+	c->srcev.fd = -1;
+	reply_init(&c->reply);
+	c->start_ms = loop_now_ms();
+	snprintf(c->addr, sizeof(c->addr), "%s", addr);
+	if (proxy)
+		c->state = CONN_PROXY;
+	else if (front->tls)
+		c->state = CONN_HANDSHAKE;
+	else
+		c->state = CONN_REQUEST;
+	c->addrslot = admit_enter(c->addr);
+	conn_queue(c, CONN_Q_REQUEST, c->start_ms +
+	    (long long)conn_conf->timeout * 1000);
+	/* TCP_DEFER_ACCEPT: its first bytes are most likely in. */
+	conn_step(c, LOOP_READ);
 	return 0;
 }
 
-struct conn *
-conn_new(int fd, const struct listener *l, const char *addr)
+/* Stop reading the reply's stream or file (EOF, or the end). */
+static void
+conn_source_close(struct conn *c)
 {
-	struct conn		*c;
-
-	if ((c = calloc(1, sizeof(*c))) == NULL)
-		return NULL;
-	c->fd = fd;
-	c->filefd = -1;
-	c->proto = l->proto;
-	c->sni_host = -1;
-	c->lowat = 1;
-	c->start_ms = conn_now_ms();
-	snprintf(c->addr, sizeof(c->addr), "%s", addr);
-	if (conn_proxy_policy(c->proto, addr) == 1)
-		c->state = CONN_PROXY;
-	else if (c->proto == LISTEN_GEMINI)
-		c->state = CONN_HANDSHAKE;	/* TLS object: conn_hello() */
-	else
-		c->state = CONN_REQUEST;
-	if (loop_add(conn_loop, &c->ev, fd, LOOP_READ, conn_io, c) == -1) {
-		SSL_free(c->ssl);
-		free(c);
-		return NULL;
-	}
-	c->ipslot = conn_addr_slot(c->addr);
-	conn_perip[c->ipslot]++;
-	conn_active++;
-	conn_queue(c, CONN_Q_REQUEST, c->start_ms +
-	    (long long)conn_conf->timeout * 1000);
-	return c;
+	loop_del(conn_loop, &c->srcev);
+	reply_end_source(&c->reply);
 }
 
-void
+/* Tear down now (idempotent); the memory goes at conn_reap(). */
+static void
 conn_close(struct conn *c, const char *why)
 {
 	if (c->state == CONN_CLOSED)
 		return;
 	if (why != NULL)
 		log_debug("%s: closed: %s", c->addr, why);
-	loop_del(conn_loop, &c->ev);
+	loop_forget(conn_loop, &c->ev);		/* close() takes it out */
 	conn_queue(c, CONN_Q_NONE, 0);
-	if (c->filefd != -1)
-		close(c->filefd);
-	c->filefd = -1;
+	conn_source_close(c);
 	SSL_free(c->ssl);
 	c->ssl = NULL;
 	close(c->fd);
 	c->fd = -1;
-	conn_perip[c->ipslot]--;
-	conn_active--;
+	admit_leave(c->addrslot);
 	c->state = CONN_CLOSED;
 	TAILQ_INSERT_TAIL(&conn_dead, c, entry);
 }
@@ -191,7 +215,9 @@ conn_reap(void)
 
 	while ((c = TAILQ_FIRST(&conn_dead)) != NULL) {
 		TAILQ_REMOVE(&conn_dead, c, entry);
-		buf_free(&c->out);
+		reply_free(&c->reply);
+		buf_free(&c->io.in);
+		buf_free(&c->io.out);
 		free(c);
 	}
 }
@@ -212,6 +238,19 @@ conn_sweep(long long now)
 	conn_expire(&conn_writeq, now, "write timeout");
 }
 
+int
+conn_evict(void)
+{
+	struct conn	*c;
+
+	/* The request queue is in accept order: its head is the oldest
+	 * connection that has not finished sending its request. */
+	if ((c = TAILQ_FIRST(&conn_reqq)) == NULL)
+		return -1;
+	conn_close(c, "evicted for a new connection");
+	return 0;
+}
+
 void
 conn_close_all(const char *why)
 {
@@ -224,268 +263,375 @@ conn_close_all(const char *why)
 	conn_reap();
 }
 
-int
-conn_header(struct conn *c, int status, const char *meta)
+/* The one access-log line of a request, however it ended. */
+static void
+conn_log(const struct conn *c)
 {
-	c->status = status;
-	buf_reset(&c->out);
-	c->outoff = 0;
-	return buf_printf(&c->out, "%02d %.1024s\r\n", status, meta);
-}
+	struct access_entry	e;
 
-void
-conn_body_file(struct conn *c, int fd, off_t size)
-{
-	if (c->filefd != -1)
-		close(c->filefd);
-	c->filefd = fd;
-	c->fileleft = size;
-}
-
-int
-conn_body(struct conn *c, const void *p, size_t len)
-{
-	return buf_append(&c->out, p, len);
+	e.proto = c->front->name;
+	e.addr = c->addr;
+	e.request = c->in;
+	/* A request cut short has no parsed length: log what arrived. */
+	e.reqlen = c->reply.reqlen ? c->reply.reqlen : c->inlen;
+	e.status = c->reply.status;
+	e.bytes = c->bytes;
+	e.ms = loop_now_ms() - c->start_ms;
+	e.fingerprint = c->fingerprint;
+	access_log(conn_conf, &e);
 }
 
 /*
- * Refill the output buffer from the file once it has drained (the
+ * Bytes reached the client.  The write deadline moves only for a
+ * chunk's worth of progress: a reader taking one record per
+ * write-timeout would otherwise hold the connection for hours.  The
+ * floor this sets is CONN_CHUNK bytes per write-timeout (32 KiB / 30 s).
+ */
+static void
+conn_progress(struct conn *c, size_t n)
+{
+	c->progress += n;
+	if (c->progress >= CONN_CHUNK) {
+		c->progress = 0;
+		conn_queue(c, CONN_Q_WRITE, loop_now_ms() +
+		    (long long)conn_conf->write_timeout * 1000);
+	}
+}
+
+/*
+ * Read what the socket holds into io.in, once: a whole client flight
+ * fits, and a second read would only say EAGAIN.  Bytes read, CONN_EOF,
+ * CONN_AGAIN when there was nothing, CONN_FAILED.
+ */
+static ssize_t
+conn_fill(struct conn *c)
+{
+	static char	scratch[CONN_RECORD_MAX];
+	ssize_t		n;
+
+	n = read(c->fd, scratch, sizeof(scratch));
+	if (n == -1)
+		return errno == EAGAIN || errno == EINTR ? CONN_AGAIN :
+		    CONN_FAILED;
+	if (n == 0)
+		return CONN_EOF;
+	if (buf_append(&c->io.in, scratch, (size_t)n) == -1)
+		return CONN_FAILED;
+	return n;
+}
+
+/* Write io.out (TLS records) in one go: CONN_DONE when it is all out,
+ * LOOP_WRITE when the socket is full, CONN_FAILED. */
+static int
+conn_flush(struct conn *c)
+{
+	struct tls_io	*io = &c->io;
+	ssize_t		 w;
+
+	while (io->outoff < io->out.len) {
+		w = write(c->fd, io->out.data + io->outoff,
+		    io->out.len - io->outoff);
+		if (w == -1 && (errno == EAGAIN || errno == EINTR))
+			return LOOP_WRITE;
+		if (w <= 0)
+			return CONN_FAILED;
+		io->outoff += (size_t)w;
+		conn_progress(c, (size_t)w);
+	}
+	io->out.len = io->outoff = 0;
+	return CONN_DONE;
+}
+
+/* Send what is queued, then wait for events (or close on failure). */
+static void
+conn_flush_then(struct conn *c, int events, const char *why)
+{
+	int	rc = conn_flush(c);
+
+	if (rc == LOOP_WRITE)
+		events = LOOP_WRITE;
+	if (rc == CONN_FAILED || conn_want(c, events) == -1)
+		conn_close(c, why);
+}
+
+/*
+ * Refill reply.out from the body source once it has drained (the
  * watermark is "empty": a client that does not read holds at most one
- * chunk of ours).  The header shares the first chunk, so a small page
- * goes out in one SSL_write and one TLS record.
+ * chunk of ours, and a stream is not read while the client is behind).
+ * The reply's first bytes share the first chunk, so a small page goes
+ * out in one TLS record.  CONN_DONE, CONN_WAIT_SOURCE when a stream has
+ * nothing yet, CONN_FAILED on a read error.
  */
 static int
 conn_refill(struct conn *c)
 {
-	ssize_t	n;
-	size_t	want;
+	struct reply	*r = &c->reply;
+	ssize_t		 n;
+	size_t		 want = CONN_CHUNK;
 
-	if (c->filefd == -1 || c->out.len - c->outoff >= CONN_CHUNK)
-		return 0;
+	if (r->fd == -1 || r->out.len - c->outoff >= CONN_CHUNK)
+		return CONN_DONE;
 	if (c->outoff > 0) {
-		memmove(c->out.data, c->out.data + c->outoff,
-		    c->out.len - c->outoff);
-		c->out.len -= c->outoff;
+		memmove(r->out.data, r->out.data + c->outoff,
+		    r->out.len - c->outoff);
+		r->out.len -= c->outoff;
 		c->outoff = 0;
 	}
-	want = CONN_CHUNK;
-	if ((off_t)want > c->fileleft)
-		want = (size_t)c->fileleft;
-	if (buf_reserve(&c->out, want) == -1)
-		return -1;
-	n = want ? read(c->filefd, c->out.data + c->out.len, want) : 0;
+	if (r->source == REPLY_FILE && (off_t)want > r->size)
+		want = (size_t)r->size;
+	if (buf_reserve(&r->out, want) == -1)
+		return CONN_FAILED;
+	n = want ? read(r->fd, r->out.data + r->out.len, want) : 0;
+	if (n == -1 && errno == EAGAIN)
+		return r->source == REPLY_STREAM ? CONN_WAIT_SOURCE : CONN_DONE;
 	if (n == -1)
-		return errno == EAGAIN ? 0 : -1;
-	c->out.len += (size_t)n;
-	c->fileleft -= n;
+		return CONN_FAILED;
+	r->out.len += (size_t)n;
+	if (r->source == REPLY_FILE)
+		r->size -= n;
 	/* EOF, or the file shrank under us: send what we have and stop. */
-	if (n == 0 || c->fileleft <= 0) {
-		close(c->filefd);
-		c->filefd = -1;
-	}
-	return 0;
+	if (n == 0 || (r->source == REPLY_FILE && r->size <= 0))
+		conn_source_close(c);
+	return CONN_DONE;
 }
 
-/* Write pending output; returns the loop interest still needed, 0 when
- * everything is out, -1 on error. */
-static int
-conn_write_some(struct conn *c)
+/* Hand plaintext to the client: encrypted into io.out (no system call)
+ * or written to the socket.  Bytes taken, CONN_AGAIN when the socket is
+ * full, or CONN_FAILED. */
+static ssize_t
+conn_put(struct conn *c, const char *p, size_t len)
 {
-	enum tls_result	r;
-	size_t		n;
-	ssize_t		w;
+	size_t	n;
+	ssize_t	w;
 
-	while (c->outoff < c->out.len || c->filefd != -1) {
-		if (conn_refill(c) == -1)
-			return -1;
-		if (c->outoff == c->out.len)
-			break;
-		if (c->ssl != NULL) {
-			r = tls_write(c->ssl, c->out.data + c->outoff,
-			    c->out.len - c->outoff, &n);
-			if (r == TLS_WANT_WRITE)
-				return LOOP_WRITE;
-			if (r == TLS_WANT_READ)
-				return LOOP_READ;
-			if (r != TLS_DONE)
-				return -1;
-		} else {
-			w = write(c->fd, c->out.data + c->outoff,
-			    c->out.len - c->outoff);
-			if (w == -1 && errno == EAGAIN)
-				return LOOP_WRITE;
-			if (w <= 0)
-				return -1;
-			n = (size_t)w;
-		}
-		c->outoff += n;
-		c->bytes += (long long)n;
-		/*
-		 * The deadline moves only for a chunk's worth of progress: a
-		 * reader taking one record per write-timeout would otherwise
-		 * hold the connection for hours.  The floor this sets is
-		 * CONN_CHUNK bytes per write-timeout (32 KiB / 30 s).
-		 */
-		c->progress += n;
-		if (c->progress >= CONN_CHUNK) {
-			c->progress = 0;
-			conn_queue(c, CONN_Q_WRITE, conn_now_ms() +
-			    (long long)conn_conf->write_timeout * 1000);
-		}
-	}
-	return 0;
-}
-
-static void
-conn_finish(struct conn *c)
-{
-	enum tls_result	r;
-
-	if (c->ssl != NULL) {
-		c->state = CONN_SHUTDOWN;
-		r = tls_shutdown(c->ssl);
-		if (r == TLS_WANT_WRITE || r == TLS_WANT_READ) {
-			loop_mod(conn_loop, &c->ev, r == TLS_WANT_WRITE ?
-			    LOOP_WRITE : LOOP_READ);
-			return;
-		}
-	}
-	access_log(c);
-	conn_close(c, NULL);
-}
-
-void
-conn_send(struct conn *c)
-{
-	int	want;
-
-	c->state = CONN_RESPOND;
-	if (c->queue != CONN_Q_WRITE)
-		conn_queue(c, CONN_Q_WRITE, conn_now_ms() +
-		    (long long)conn_conf->write_timeout * 1000);
-	want = conn_write_some(c);
-	if (want == -1) {
-		access_log(c);
-		conn_close(c, "write failed");
-	} else if (want != 0)
-		loop_mod(conn_loop, &c->ev, want);
-	else
-		conn_finish(c);
-}
-
-/* Hand the bytes so far to the protocol; 0 when it needs more. */
-static int
-conn_dispatch(struct conn *c)
-{
-	if (c->proto == LISTEN_GEMINI)
-		return gemini_respond(c);
-	return gopher_respond(c);
+	if (c->ssl != NULL)
+		return tls_write(c->ssl, p, len, &n) == TLS_DONE ?
+		    (ssize_t)n : CONN_FAILED;
+	w = write(c->fd, p, len);
+	if (w == -1 && (errno == EAGAIN || errno == EINTR))
+		return CONN_AGAIN;
+	if (w <= 0)
+		return CONN_FAILED;
+	conn_progress(c, (size_t)w);
+	return w;
 }
 
 /*
- * Read request bytes until the parser has a verdict or the socket is
- * dry.  With read-ahead OpenSSL may hold a second record already, so
- * keep reading rather than wait for an event that will not come.
+ * Move the reply on: CONN_DONE when everything, close_notify included,
+ * is out; else a loop interest (LOOP_WRITE), CONN_WAIT_SOURCE or
+ * CONN_FAILED.  TLS records gather in io.out up to a chunk before they
+ * are written, so a small reply and its close_notify leave together.
+ */
+static int
+conn_write_some(struct conn *c)
+{
+	struct reply	*r = &c->reply;
+	ssize_t		 n;
+	int		 rc;
+
+	for (;;) {
+		if (c->io.out.len >= CONN_CHUNK &&
+		    (rc = conn_flush(c)) != CONN_DONE)
+			return rc;
+		if ((rc = conn_refill(c)) == CONN_FAILED)
+			return rc;
+		if (c->outoff < r->out.len) {
+			n = conn_put(c, r->out.data + c->outoff,
+			    r->out.len - c->outoff);
+			if (n == CONN_AGAIN)
+				return LOOP_WRITE;
+			if (n < 0)
+				return CONN_FAILED;
+			c->outoff += (size_t)n;
+			c->bytes += n;
+			continue;
+		}
+		if (rc == CONN_WAIT_SOURCE) {
+			rc = conn_flush(c);
+			return rc == CONN_DONE ? CONN_WAIT_SOURCE : rc;
+		}
+		if (r->fd == -1)
+			break;
+	}
+	if (c->ssl != NULL) {
+		c->state = CONN_SHUTDOWN;
+		if (tls_shutdown(c->ssl) != TLS_DONE)
+			return CONN_FAILED;
+	}
+	return conn_flush(c);
+}
+
+/*
+ * Wait for one side only: the client while it is behind, or the reply's
+ * stream while it has nothing, never both, so that neither a full socket
+ * nor a dry pipe can spin the loop.  While the client is waited on, the
+ * stream is out of the loop altogether: a pipe whose writer has gone
+ * would report its hang-up at every turn (level triggered) though we
+ * may not read it yet.  While the stream is waited on, the client is
+ * watched for its going away (conn_gone()).
+ */
+static int
+conn_wait(struct conn *c, int client_events, int source_events)
+{
+	if (source_events != 0 && !c->client_quiet)
+		client_events = LOOP_READ;
+	if (conn_want(c, client_events) == -1)
+		return -1;
+	if (source_events == 0)
+		return loop_del(conn_loop, &c->srcev);
+	if (c->srcev.fd == -1)
+		return loop_add(conn_loop, &c->srcev, c->reply.fd,
+		    source_events, conn_source_io, c);
+	return loop_mod(conn_loop, &c->srcev, source_events);
+}
+
+/*
+ * The client stirred while its reply's stream had nothing: at EOF or an
+ * error it went away, and the stream is closed at once (a program on
+ * the other end sees EPIPE).  Other bytes (a TLS alert, junk) are left
+ * unread and the client is then heard from only on a hang-up or at the
+ * next write, so that they cannot spin the loop.
  */
 static void
-conn_read_request(struct conn *c)
+conn_gone(struct conn *c)
+{
+	char	b;
+	ssize_t	n;
+
+	n = recv(c->fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
+	if (n == 0 || (n == -1 && errno != EAGAIN && errno != EINTR)) {
+		conn_log(c);
+		conn_close(c, "client went away");
+		return;
+	}
+	c->client_quiet = 1;
+	conn_want(c, 0);
+}
+
+static void
+conn_send(struct conn *c)
+{
+	int	rc;
+
+	if (c->state == CONN_REQUEST) {
+		c->state = CONN_RESPOND;
+		conn_queue(c, CONN_Q_WRITE, loop_now_ms() +
+		    (long long)conn_conf->write_timeout * 1000);
+		/* No more request bytes are wanted: nor their buffer. */
+		buf_free(&c->io.in);
+		c->io.inoff = 0;
+	}
+	/* Once close_notify is queued, only io.out is left to send. */
+	rc = c->state == CONN_SHUTDOWN ? conn_flush(c) : conn_write_some(c);
+	switch (rc) {
+	case CONN_DONE:
+		conn_log(c);
+		conn_close(c, NULL);
+		return;
+	case CONN_WAIT_SOURCE:
+		rc = conn_wait(c, 0, LOOP_READ);
+		break;
+	case CONN_FAILED:
+		break;
+	default:
+		rc = conn_wait(c, rc, 0);
+		break;
+	}
+	if (rc == CONN_FAILED || rc == -1) {
+		conn_log(c);
+		conn_close(c, "write failed");
+	}
+}
+
+/* The reply's stream has bytes (or EOF) for the client. */
+static void
+conn_source_io(int fd, int events, void *arg)
+{
+	(void)fd;
+	(void)events;
+	conn_send(arg);
+}
+
+/* Hand the bytes so far to the responder; 0 when it needs more. */
+static int
+conn_dispatch(struct conn *c)
+{
+	struct request_ctx	ctx;
+
+	ctx.conf = conn_conf;
+	ctx.ratelimit = admit_ratelimit();
+	ctx.now_ms = loop_now_ms();
+	ctx.fd = c->fd;
+	ctx.addr = c->addr;
+	ctx.sni = c->sni;
+	ctx.sni_host = c->sni_host;
+	ctx.cert = c->cert;
+	ctx.fingerprint = c->fingerprint;
+	if (!c->front->respond(&ctx, c->in, c->inlen, &c->reply))
+		return 0;
+	conn_send(c);
+	return 1;
+}
+
+/* Plaintext request bytes: from the socket, or from OpenSSL (which has
+ * the records conn_fill() brought).  Bytes, or CONN_AGAIN, CONN_EOF,
+ * CONN_FAILED. */
+static ssize_t
+conn_read_plain(struct conn *c, int readable)
 {
 	enum tls_result	r;
 	size_t		n;
 	ssize_t		rd;
+
+	if (c->ssl == NULL) {
+		if (!readable)
+			return CONN_AGAIN;
+		rd = read(c->fd, c->in + c->inlen, CONN_IN_MAX - c->inlen);
+		if (rd == -1)
+			return errno == EAGAIN || errno == EINTR ? CONN_AGAIN :
+			    CONN_FAILED;
+		return rd == 0 ? CONN_EOF : rd;
+	}
+	if (readable && (rd = conn_fill(c)) < 0 && rd != CONN_AGAIN)
+		return rd;
+	r = tls_read(c->ssl, c->in + c->inlen, CONN_IN_MAX - c->inlen, &n);
+	if (r == TLS_DONE)
+		return (ssize_t)n;
+	if (r == TLS_WANT_READ)
+		return CONN_AGAIN;
+	return r == TLS_CLOSED ? CONN_EOF : CONN_FAILED;
+}
+
+/*
+ * Read request bytes until the responder has a verdict or nothing more
+ * is at hand.  A TLS client's request usually came with its Finished,
+ * in the same read.
+ */
+static void
+conn_read_request(struct conn *c, int readable)
+{
+	ssize_t	n;
 
 	while (c->state == CONN_REQUEST) {
 		if (c->inlen >= CONN_IN_MAX) {
 			conn_dispatch(c);
 			return;
 		}
-		if (c->ssl != NULL) {
-			r = tls_read(c->ssl, c->in + c->inlen,
-			    CONN_IN_MAX - c->inlen, &n);
-			if (r == TLS_WANT_READ || r == TLS_WANT_WRITE) {
-				loop_mod(conn_loop, &c->ev,
-				    r == TLS_WANT_READ ? LOOP_READ : LOOP_WRITE);
-				return;
-			}
-			if (r != TLS_DONE) {
-				conn_close(c, "closed before a full request");
-				return;
-			}
-		} else {
-			rd = read(c->fd, c->in + c->inlen,
-			    CONN_IN_MAX - c->inlen);
-			if (rd == -1 && errno == EAGAIN)
-				return;
-			if (rd <= 0) {
-				conn_close(c, "closed before a full request");
-				return;
-			}
-			n = (size_t)rd;
+		n = conn_read_plain(c, readable);
+		readable = 0;	/* one read() per event */
+		if (n == CONN_AGAIN) {
+			conn_flush_then(c, LOOP_READ, "write failed");
+			return;
 		}
-		c->inlen += n;
+		if (n < 0) {
+			conn_close(c, "closed before a full request");
+			return;
+		}
+		c->inlen += (size_t)n;
 		c->in[c->inlen] = '\0';
 		if (conn_dispatch(c))
 			return;
 	}
-}
-
-/*
- * The TLS object is made only once the first record (the ClientHello)
- * is whole in the socket buffer: OpenSSL allocates about 45 KB at its
- * first read, which a client trickling bytes would hold until the
- * request timeout (1000 such clients: 47 MB instead of 2 MB).  Until
- * then SO_RCVLOWAT keeps epoll quiet.  1: go on, 0: wait, -1: EOF.
- */
-/*
- * Peeked bytes stay in the socket, so level-triggered epoll would wake
- * us again at once: ask the kernel to wait until want bytes are there.
- * Woken with no more bytes than last time means the peer has shut its
- * side (EOF keeps a socket readable whatever the low-water mark): -1,
- * so a half-sent header followed by FIN cannot spin the worker.
- */
-static int
-conn_peek_wait(struct conn *c, size_t n, int want)
-{
-	if (n == c->peeked)
-		return -1;
-	c->peeked = n;
-	if (want != c->lowat && setsockopt(c->fd, SOL_SOCKET, SO_RCVLOWAT,
-	    &want, sizeof(want)) == 0)
-		c->lowat = want;
-	return 0;
-}
-
-/* The header is whole: back to waking on any byte. */
-static void
-conn_peek_done(struct conn *c)
-{
-	int	one = 1;
-
-	c->peeked = 0;
-	if (c->lowat != 1 && setsockopt(c->fd, SOL_SOCKET, SO_RCVLOWAT,
-	    &one, sizeof(one)) == 0)
-		c->lowat = 1;
-}
-
-static int
-conn_hello(struct conn *c)
-{
-	static unsigned char	rec[CONN_RECORD_MAX];
-	ssize_t			n;
-	int			need;
-
-	n = recv(c->fd, rec, sizeof(rec), MSG_PEEK);
-	if (n == -1 && (errno == EAGAIN || errno == EINTR))
-		return 0;
-	if (n <= 0)
-		return -1;
-	/* Whole, or not a handshake at all: OpenSSL's turn (it says what
-	 * is wrong with bad bytes). */
-	if ((need = (int)hello_need(rec, (size_t)n, sizeof(rec))) == 0) {
-		conn_peek_done(c);
-		return 1;
-	}
-	return conn_peek_wait(c, (size_t)n, need) == -1 ? -1 : 0;
 }
 
 /*
@@ -501,134 +647,171 @@ conn_quickack(struct conn *c)
 	(void)setsockopt(c->fd, IPPROTO_TCP, TCP_QUICKACK, &on, sizeof(on));
 }
 
+/* What the handshake tells the responders: SNI and client certificate. */
 static void
-conn_handshake(struct conn *c)
+conn_peer(struct conn *c)
 {
+	c->sni_host = tls_sni_host(c->ssl, c->sni, sizeof(c->sni));
+	switch (tls_peer_fingerprint(c->ssl, c->fingerprint)) {
+	case TLS_PEER_NONE:
+		c->cert = REQUEST_CERT_NONE;
+		break;
+	case TLS_PEER_OK:
+		c->cert = REQUEST_CERT_OK;
+		break;
+	case TLS_PEER_INVALID:
+		c->cert = REQUEST_CERT_INVALID;
+		break;
+	}
+}
+
+/*
+ * The TLS object is made only once the whole ClientHello is in (read
+ * into io.in, counted across records by hello.c): OpenSSL allocates
+ * about 45 KB for it, which a client trickling bytes would otherwise
+ * hold until the request timeout (1000 such clients: 47 MB instead of
+ * 2 MB).  1: go on, 0: wait.
+ */
+static int
+conn_hello(struct conn *c)
+{
+	struct tls_io	*io = &c->io;
+
+	if (io->in.len == io->inoff || hello_need((unsigned char *)io->in.data +
+	    io->inoff, io->in.len - io->inoff, CONN_RECORD_MAX) != 0)
+		return 0;
+	if ((c->ssl = tls_new(io)) == NULL) {
+		conn_close(c, "cannot set up TLS");
+		return -1;
+	}
+	return 1;
+}
+
+static void
+conn_handshake(struct conn *c, int readable)
+{
+	ssize_t	n;
+
+	if (readable && (n = conn_fill(c)) < 0 && n != CONN_AGAIN) {
+		conn_close(c, "closed before a TLS handshake");
+		return;
+	}
 	if (c->ssl == NULL) {
 		switch (conn_hello(c)) {
 		case 0:
-			return;
+			conn_want(c, LOOP_READ);
+			/* FALLTHROUGH */
 		case -1:
-			conn_close(c, "closed before a TLS handshake");
-			return;
-		}
-		if ((c->ssl = tls_new(c->fd)) == NULL) {
-			conn_close(c, "cannot set up TLS");
 			return;
 		}
 	}
 	switch (tls_handshake(c->ssl)) {
 	case TLS_DONE:
 		conn_quickack(c);
+		conn_peer(c);
 		c->state = CONN_REQUEST;
-		c->sni_host = tls_sni_host(c->ssl, c->sni, sizeof(c->sni));
-		conn_read_request(c);	/* read-ahead may hold it already */
+		conn_read_request(c, 0);	/* it came with the Finished */
 		break;
 	case TLS_WANT_READ:
-		loop_mod(conn_loop, &c->ev, LOOP_READ);
-		break;
-	case TLS_WANT_WRITE:
-		loop_mod(conn_loop, &c->ev, LOOP_WRITE);
+		conn_flush_then(c, LOOP_READ, "write failed");
 		break;
 	default:
+		(void)conn_flush(c);	/* the alert, if it fits */
 		conn_close(c, "TLS handshake failed");
 		break;
 	}
 }
 
-int
-conn_proxy_policy(enum listen_proto proto, const char *addr)
-{
-	int	i;
-
-	if (proto == LISTEN_GEMINI ? !conn_conf->proxy_gemini :
-	    !conn_conf->proxy_gopher)
-		return 0;
-	if (conn_conf->nproxy_from == 0)
-		return 1;
-	/* conf.c keeps proxy-from in getnameinfo()'s form (the listeners
-	 * are IPv6-only, so an IPv4 peer is never written ::ffff:...). */
-	for (i = 0; i < conn_conf->nproxy_from; i++)
-		if (strcmp(conn_conf->proxy_from[i], addr) == 0)
-			return 1;
-	return -1;
-}
-
 /*
  * The PROXY header names the real client: from here on logs, rate
- * limits and the per-address cap see it, not the load balancer.  The
- * header is peeked, then exactly its bytes are consumed, so the client's
- * own first bytes (a ClientHello) stay in the socket for conn_hello().
+ * limits and the per-address cap see it, not the load balancer.  Its
+ * bytes are read into io.in like the ClientHello that follows it; a
+ * plain-text front end's first request bytes move on to c->in.
  */
 static void
-conn_proxy(struct conn *c)
+conn_proxy(struct conn *c, int readable)
 {
-	unsigned char		 buf[CONN_PROXY_MAX];
+	struct tls_io		*io = &c->io;
 	struct proxy_header	 h;
 	const char		*errstr = NULL;
 	ssize_t			 n, used;
-	unsigned		 slot;
+	size_t			 rest;
 
-	n = recv(c->fd, buf, sizeof(buf), MSG_PEEK);
-	if (n == -1 && (errno == EAGAIN || errno == EINTR))
-		return;
-	if (n <= 0) {
+	if (readable && (n = conn_fill(c)) < 0 && n != CONN_AGAIN) {
 		conn_close(c, "closed before the PROXY header");
 		return;
 	}
-	used = proxy_parse(buf, (size_t)n, &h, &errstr);
-	if (used == 0 && (size_t)n < sizeof(buf)) {
-		if (conn_peek_wait(c, (size_t)n, (int)n + 1) == -1)
-			conn_close(c, "closed inside the PROXY header");
+	used = io->in.len == 0 ? 0 : proxy_parse((unsigned char *)io->in.data,
+	    io->in.len, &h, &errstr);
+	if (used == 0 && io->in.len < CONN_PROXY_MAX) {
+		conn_want(c, LOOP_READ);
 		return;
 	}
-	conn_peek_done(c);
 	if (used <= 0) {
 		conn_close(c, errstr ? errstr : "PROXY header too long");
 		return;
 	}
-	if (recv(c->fd, buf, (size_t)used, 0) != used) {
-		conn_close(c, "cannot read the PROXY header");
-		return;
-	}
+	io->inoff = (size_t)used;
 	if (!h.local) {
-		slot = conn_addr_slot(h.src);
-		if (conn_perip[slot] >= conn_perip_cap) {
+		if (admit_move(&c->addrslot, h.src) == -1) {
 			conn_close(c, "per-address cap reached");
 			return;
 		}
-		conn_perip[c->ipslot]--;
-		c->ipslot = slot;
-		conn_perip[slot]++;
 		snprintf(c->addr, sizeof(c->addr), "%s", h.src);
 	}
-	c->state = c->proto == LISTEN_GEMINI ? CONN_HANDSHAKE : CONN_REQUEST;
+	if (c->front->tls) {
+		c->state = CONN_HANDSHAKE;
+		return;
+	}
+	rest = io->in.len - io->inoff;
+	if (rest > CONN_IN_MAX)
+		rest = CONN_IN_MAX;
+	memcpy(c->in, io->in.data + io->inoff, rest);
+	c->inlen = rest;
+	c->in[rest] = '\0';
+	buf_free(&io->in);
+	io->inoff = 0;
+	c->state = CONN_REQUEST;
+}
+
+/* One step of the state machine; readable: the socket may have bytes. */
+static void
+conn_step(struct conn *c, int readable)
+{
+	switch (c->state) {
+	case CONN_PROXY:
+		conn_proxy(c, readable);
+		if (c->state == CONN_HANDSHAKE)
+			conn_handshake(c, 0);
+		else if (c->state == CONN_REQUEST && c->inlen > 0 &&
+		    !conn_dispatch(c))
+			conn_want(c, LOOP_READ);
+		else if (c->state == CONN_REQUEST && c->inlen == 0)
+			conn_want(c, LOOP_READ);
+		break;
+	case CONN_HANDSHAKE:
+		conn_handshake(c, readable);
+		break;
+	case CONN_REQUEST:
+		conn_read_request(c, readable);
+		break;
+	case CONN_RESPOND:
+		if (c->srcev.fd != -1)
+			conn_gone(c);
+		else
+			conn_send(c);
+		break;
+	case CONN_SHUTDOWN:
+		conn_send(c);
+		break;
+	case CONN_CLOSED:
+		break;
+	}
 }
 
 static void
 conn_io(int fd, int events, void *arg)
 {
-	struct conn	*c = arg;
-
 	(void)fd;
-	(void)events;
-	switch (c->state) {
-	case CONN_PROXY:
-		conn_proxy(c);
-		break;
-	case CONN_HANDSHAKE:
-		conn_handshake(c);
-		break;
-	case CONN_REQUEST:
-		conn_read_request(c);
-		break;
-	case CONN_RESPOND:
-		conn_send(c);
-		break;
-	case CONN_SHUTDOWN:
-		conn_finish(c);
-		break;
-	case CONN_CLOSED:
-		break;
-	}
+	conn_step(arg, events & LOOP_READ);
 }

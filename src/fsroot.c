@@ -121,34 +121,6 @@ fsroot_open(int rootfd, const char *path, int flags)
 }
 
 /*
- * One place maps file-system errors to Gemini statuses (httpd's fail:
- * switch).  Errors that say "nothing for you here" are 51 so they do
- * not reveal what exists; the rest are temporary failures.
- */
-int
-fsroot_status(int err)
-{
-	switch (err) {
-	case ENOENT:
-	case ENOTDIR:
-	case ELOOP:
-	case EXDEV:
-	case ENAMETOOLONG:
-	case EACCES:
-	case EPERM:
-	case ENXIO:
-		return 51;
-	case EMFILE:
-	case ENFILE:
-	case ENOMEM:
-	case EAGAIN:
-		return 44;
-	default:
-		return 40;
-	}
-}
-
-/*
  * A fresh open file description for the directory: a dup() would share
  * dirfd's offset, so readdir() here would move the caller's position.
  * This also works when dirfd was opened O_PATH.

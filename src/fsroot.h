@@ -23,8 +23,4 @@ int	fsroot_open(int rootfd, const char *path, int flags);
  * (fdopendir on a fresh open of "."); NULL with errno. */
 DIR	*fsroot_opendir(int dirfd);
 
-/* The Gemini status for a failed fsroot_open()/read errno:
- * 51 for not-found-like errors, 40-class otherwise. */
-int	fsroot_status(int err);
-
 #endif

@@ -22,16 +22,19 @@
 ssize_t	gemini_request_parse(const char *buf, size_t len, struct url *out,
 	    const char **errstr);
 
-struct conn;
-struct conf_host;
+struct reply;
+struct request_ctx;
 
-/* "gemini://host[:port]" for host h, with the public port: the base of
- * the URLs in feeds, whichever protocol asked. */
-void	gemini_base_url(const struct conf_host *, char *buf, size_t bufsize);
+/* "NN META\r\n" as the start of r (meta cut at GEMINI_META_MAX bytes),
+ * dropping whatever r held.  0 or -1 (memory). */
+int	gemini_header(struct reply *, int status, const char *meta);
 
-/* Decide and start the response for a parsed request (or a 59). */
-/* Called with the bytes read so far: 0 when more are needed, else 1
- * after the response (or a rejection) has been started. */
-int	gemini_respond(struct conn *);
+/*
+ * The Gemini responder (a reply_fn): parse the request line in in[0..len)
+ * and answer it, rejections included.  0 when more bytes are needed,
+ * else 1 with r filled in.
+ */
+int	gemini_respond(const struct request_ctx *, const char *in, size_t len,
+	    struct reply *r);
 
 #endif

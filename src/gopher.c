@@ -1,59 +1,59 @@
 /*
  * gopher.c: answer a Gopher request (RFC 1436) from the same capsule
- * and with the same path rules as Gemini (serve.c, fsroot.c).  Gemtext
- * documents are converted to menus on the fly (gophermap.c): links stay
- * followable, which a plain-text rendering would lose.
+ * and with the same routing as Gemini (serve.c).  Gemtext documents are
+ * converted to menus on the fly (gophermap.c): links stay followable,
+ * which a plain-text rendering would lose.
  */
 #include <sys/stat.h>
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
 
-#include "conn.h"
 #include "dirindex.h"
-#include "fsroot.h"
-#include "gemini.h"
 #include "gopher.h"
 #include "gophermap.h"
-#include "location.h"
 #include "mime.h"
+#include "ratelimit.h"
+#include "reply.h"
 #include "serve.h"
 #include "url.h"
-#include "worker.h"
 
 /* Gemtext and text bodies are read whole to convert them; past this
  * size they are sent as they are. */
 #define GOPHER_CONVERT_MAX	(1024 * 1024)
 #define GOPHER_MENU_MAX		(4 * GOPHER_CONVERT_MAX)
+/* The file that, in a directory, is the directory's menu. */
+#define GOPHER_DIRMAP		"gophermap"
 
 static void
-gopher_ctx(struct gophermap_ctx *ctx, const char *dir)
+gopher_ctx(const struct request_ctx *ctx, struct gophermap_ctx *g,
+    const char *dir)
 {
-	const struct conf	*conf = worker_conf();
+	const struct conf	*conf = ctx->conf;
 
-	ctx->host = conf->gopher_host;
-	ctx->port = conf->gopher_public_port;
-	ctx->dir = dir;
-	ctx->gemini_host = conf->hosts[0].name;
-	ctx->gemini_port = conf->public_port;
+	g->host = conf->gopher_host;
+	g->port = conf->gopher_public_port;
+	g->dir = dir;
+	g->gemini_host = conf->hosts[0].name;
+	g->gemini_port = conf->public_port;
 }
 
+/* A type-3 menu; status is what the access log shows. */
 static void
-gopher_fail(struct conn *c, int status, const char *msg)
+gopher_fail(const struct request_ctx *ctx, struct reply *r, int status,
+    const char *msg)
 {
-	struct gophermap_ctx	ctx;
+	struct gophermap_ctx	g;
 
-	gopher_ctx(&ctx, "/");
-	c->status = status;
-	buf_reset(&c->out);
-	c->outoff = 0;
-	if (gophermap_error(&c->out, msg, &ctx) == -1 ||
-	    gophermap_end(&c->out) == -1)
-		buf_reset(&c->out);
+	gopher_ctx(ctx, &g, "/");
+	reply_reset(r);
+	r->status = status;
+	if (gophermap_error(&r->out, msg, &g) == -1 ||
+	    gophermap_end(&r->out) == -1)
+		buf_reset(&r->out);
 }
 
 /* Read a whole (bounded) file for conversion. 0 or -1 with errno. */
@@ -84,17 +84,29 @@ gopher_slurp(int fd, off_t size, struct buf *b)
  * rather than held in memory for a slow reader.
  */
 static void
-gopher_menu(struct conn *c, const char *text, size_t len, const char *dir)
+gopher_menu(const struct request_ctx *ctx, const char *text, size_t len,
+    const char *dir, struct reply *r)
 {
-	struct gophermap_ctx	ctx;
+	struct gophermap_ctx	g;
 
-	gopher_ctx(&ctx, dir);
-	c->status = 20;
-	if (gophermap_from_gemtext(text, len, &ctx, &c->out) == -1 ||
-	    gophermap_end(&c->out) == -1)
-		gopher_fail(c, 40, "out of memory");
-	else if (c->out.len > GOPHER_MENU_MAX)
-		gopher_fail(c, 40, "document too large for a menu");
+	gopher_ctx(ctx, &g, dir);
+	r->status = 20;
+	if (gophermap_from_gemtext(text, len, &g, &r->out) == -1 ||
+	    gophermap_end(&r->out) == -1)
+		gopher_fail(ctx, r, 40, "out of memory");
+	else if (r->out.len > GOPHER_MENU_MAX)
+		gopher_fail(ctx, r, 40, "document too large for a menu");
+}
+
+/* Type-0 text: dot-stuffed lines and the final ".". */
+static void
+gopher_text(const struct request_ctx *ctx, const char *text, size_t len,
+    struct reply *r)
+{
+	r->status = 20;
+	if (gophermap_text(text, len, &r->out) == -1 ||
+	    gophermap_end(&r->out) == -1)
+		gopher_fail(ctx, r, 40, "out of memory");
 }
 
 static void
@@ -106,154 +118,115 @@ gopher_dirname(const char *path, char *dir, size_t dirsize)
 }
 
 static void
-gopher_file(struct conn *c, struct serve_result *r)
+gopher_file(const struct request_ctx *ctx, struct serve_result *sr,
+    struct reply *r)
 {
 	struct buf	 body = { 0 };
-	const char	*m = mime_from_name(r->path);
-	char		 dir[sizeof(r->path)], type[160];
+	const char	*m = mime_from_name(sr->path);
+	char		 dir[sizeof(sr->path)], type[160];
 	int		 gemtext, text;
 
 	if (m == NULL)
-		m = mime_from_fd(r->fd, type, sizeof(type));
+		m = mime_from_fd(sr->fd, type, sizeof(type));
 	gemtext = strcmp(m, "text/gemini") == 0;
 	text = gophermap_is_text(m);
-	if ((gemtext || text) && r->size <= GOPHER_CONVERT_MAX) {
-		if (gopher_slurp(r->fd, r->size, &body) == -1) {
-			close(r->fd);
-			buf_free(&body);
-			gopher_fail(c, 40, "cannot read file");
-			return;
-		}
-		close(r->fd);
-		gopher_dirname(r->path, dir, sizeof(dir));
-		if (gemtext)
-			gopher_menu(c, body.data, body.len, dir);
-		else {
-			c->status = 20;
-			if (gophermap_text(body.data, body.len, &c->out) ==
-			    -1 || gophermap_end(&c->out) == -1)
-				gopher_fail(c, 40, "out of memory");
-		}
-		buf_free(&body);
+	if (!(gemtext || text) || sr->size > GOPHER_CONVERT_MAX) {
+		/*
+		 * Binaries, and text too large to convert, are streamed as
+		 * they are, ending at the close: a "." trailer without
+		 * dot-stuffing could end a text early at a lone ".".
+		 */
+		r->status = 20;
+		reply_file(r, sr->fd, sr->size);
 		return;
 	}
-	/*
-	 * Binaries, and text too large to convert, are streamed as they
-	 * are, ending at the close: a "." trailer without dot-stuffing
-	 * could end a text early at a line holding a lone ".".
-	 */
-	c->status = 20;
-	conn_body_file(c, r->fd, r->size);
+	if (gopher_slurp(sr->fd, sr->size, &body) == -1)
+		gopher_fail(ctx, r, 40, "cannot read file");
+	else if (gemtext) {
+		gopher_dirname(sr->path, dir, sizeof(dir));
+		gopher_menu(ctx, body.data, body.len, dir, r);
+	} else
+		gopher_text(ctx, body.data, body.len, r);
+	close(sr->fd);
+	buf_free(&body);
 }
 
-/* A directory's hand-written "gophermap" wins over everything else. */
-static int
-gopher_gophermap(struct conn *c, const struct conf_host *h, const char *dir)
+/* A directory's hand-written gophermap: its menu, filled in. */
+static void
+gopher_dirmap(const struct request_ctx *ctx, struct serve_result *sr,
+    const char *dir, struct reply *r)
 {
-	struct gophermap_ctx	 ctx;
+	struct gophermap_ctx	 g;
 	struct buf		 map = { 0 };
-	struct stat		 sb;
-	char			 path[URL_MAX + 16];
-	int			 fd, rc = -1;
 
-	if ((size_t)snprintf(path, sizeof(path), "%sgophermap", dir) >=
-	    sizeof(path))
-		return -1;
-	if ((fd = fsroot_open(h->rootfd, path, O_RDONLY)) == -1)
-		return -1;
-	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) &&
-	    gopher_slurp(fd, sb.st_size, &map) == 0) {
-		gopher_ctx(&ctx, dir);
-		c->status = 20;
-		if (gophermap_fill(map.data, map.len, &ctx, &c->out) == -1 ||
-		    gophermap_end(&c->out) == -1)
-			gopher_fail(c, 40, "out of memory");
-		rc = 0;
+	if (gopher_slurp(sr->fd, sr->size, &map) == -1)
+		gopher_fail(ctx, r, 40, "cannot read file");
+	else {
+		gopher_ctx(ctx, &g, dir);
+		r->status = 20;
+		if (gophermap_fill(map.data, map.len, &g, &r->out) == -1 ||
+		    gophermap_end(&r->out) == -1)
+			gopher_fail(ctx, r, 40, "out of memory");
 	}
-	close(fd);
+	close(sr->fd);
 	buf_free(&map);
-	return rc;
 }
 
 static void
-gopher_listing(struct conn *c, struct serve_result *r)
+gopher_listing(const struct request_ctx *ctx, struct serve_result *sr,
+    struct reply *r)
 {
 	struct buf	listing = { 0 };
 
-	if (dirindex_scan(r->fd, r->path, &listing) == -1)
-		gopher_fail(c, 40, "cannot list directory");
+	/* Gopher is menus: directories are listed unless a location turns
+	 * auto-index off explicitly. */
+	if (sr->loc != NULL && sr->loc->auto_index == 0)
+		gopher_fail(ctx, r, 51, "not found");
+	else if (dirindex_scan(sr->fd, sr->path, &listing) == -1)
+		gopher_fail(ctx, r, 40, "cannot list directory");
 	else
-		gopher_menu(c, listing.data, listing.len, r->path);
-	close(r->fd);
+		gopher_menu(ctx, listing.data, listing.len, sr->path, r);
+	close(sr->fd);
 	buf_free(&listing);
 }
 
-/* Gopher cannot carry a client certificate or a redirect: what a
- * location guards or answers itself is simply not there. */
-static int
-gopher_guarded(const struct conf_location *loc)
-{
-	return loc != NULL && (loc->require_cert || loc->nfingerprints > 0 ||
-	    loc->block_status != 0);
-}
-
 static void
-gopher_serve(struct conn *c, const char *path)
+gopher_serve(const struct request_ctx *ctx, const char *path,
+    struct reply *r)
 {
-	const struct conf	*conf = worker_conf();
-	const struct conf_host		*h = &conf->hosts[0];
-	const struct conf_location	*loc;
-	struct serve_result		 r;
-	char				 base[CONF_NAME_MAX + 32];
-	char				 dirpath[URL_MAX + 2];
+	const struct conf_host	*h = &ctx->conf->hosts[0];
+	struct serve_result	 sr;
+	char			 dirpath[URL_MAX + 2];
 
-	loc = location_match(h, path);
-	if (gopher_guarded(loc)) {
-		gopher_fail(c, 51, "not found");
-		return;
-	}
-	gemini_base_url(h, base, sizeof(base));
-	if (path[strlen(path) - 1] == '/' && gopher_gophermap(c, h, path) == 0)
-		return;
-	serve_resolve(h, path, base, &r);
-	/* A directory's index.gmi: the rules on that file hold too. */
-	if (r.kind == SERVE_FILE && strcmp(r.path, path) != 0 &&
-	    gopher_guarded(location_match(h, r.path))) {
-		close(r.fd);
-		gopher_fail(c, 51, "not found");
-		return;
-	}
-	if (r.kind == SERVE_REDIRECT) {
-		/* Gopher has no redirects: serve the directory itself. */
-		snprintf(dirpath, sizeof(dirpath), "%s/", path);
-		gopher_serve(c, dirpath);
-		return;
-	}
-	switch (r.kind) {
+	serve_route(ctx, h, path, GOPHER_DIRMAP, &sr);
+	switch (sr.kind) {
 	case SERVE_FILE:
-		gopher_file(c, &r);
+		gopher_file(ctx, &sr, r);
+		break;
+	case SERVE_DIRMAP:
+		gopher_dirmap(ctx, &sr, path, r);
 		break;
 	case SERVE_DIR:
-		/* Gopher is menus: directories are listed unless a location
-		 * turns auto-index off explicitly. */
-		if (loc != NULL && loc->auto_index == 0) {
-			close(r.fd);
-			gopher_fail(c, 51, "not found");
-		} else
-			gopher_listing(c, &r);
+		gopher_listing(ctx, &sr, r);
 		break;
 	case SERVE_GEMLOG_INDEX:
-		gopher_menu(c, r.doc->data, r.doc->len, r.path);
+		gopher_menu(ctx, sr.doc->data, sr.doc->len, sr.path, r);
 		break;
 	case SERVE_GEMLOG_ATOM:
-		c->status = 20;
-		if (gophermap_text(r.doc->data, r.doc->len, &c->out) == -1 ||
-		    gophermap_end(&c->out) == -1)
-			gopher_fail(c, 40, "out of memory");
+		gopher_text(ctx, sr.doc->data, sr.doc->len, r);
 		break;
-	default:
-		gopher_fail(c, fsroot_status(r.err),
-		    fsroot_status(r.err) == 51 ? "not found" :
+	case SERVE_REDIRECT:
+		/* Gopher has no redirects: serve the directory itself. */
+		snprintf(dirpath, sizeof(dirpath), "%s/", path);
+		gopher_serve(ctx, dirpath, r);
+		break;
+	case SERVE_DENIED:
+		/* Gopher carries no client certificate and no redirect:
+		 * what a location guards or answers itself is not there. */
+		gopher_fail(ctx, r, 51, "not found");
+		break;
+	case SERVE_ERROR:
+		gopher_fail(ctx, r, sr.status, sr.status == 51 ? sr.meta :
 		    "temporary failure");
 		break;
 	}
@@ -262,7 +235,8 @@ gopher_serve(struct conn *c, const char *path)
 /* "URL:" selectors (the common convention for 'h' items pointing
  * elsewhere): an HTML page that sends the browser on. */
 static void
-gopher_url_page(struct conn *c, const char *url)
+gopher_url_page(const struct request_ctx *ctx, const char *url,
+    struct reply *r)
 {
 	static const char *const schemes[] = {
 		"gemini:", "gopher:", "http:", "https:", "mailto:", NULL
@@ -276,7 +250,7 @@ gopher_url_page(struct conn *c, const char *url)
 		if (strncasecmp(url, schemes[i], strlen(schemes[i])) == 0)
 			break;
 	if (schemes[i] == NULL) {
-		gopher_fail(c, 51, "not a URL this server links to");
+		gopher_fail(ctx, r, 51, "not a URL this server links to");
 		return;
 	}
 
@@ -292,18 +266,19 @@ gopher_url_page(struct conn *c, const char *url)
 		else
 			rc = buf_putc(&esc, *p);
 	}
-	c->status = 20;
-	if (rc == -1 || buf_printf(&c->out, "<!DOCTYPE html>\n<html><head>"
+	r->status = 20;
+	if (rc == -1 || buf_printf(&r->out, "<!DOCTYPE html>\n<html><head>"
 	    "<meta http-equiv=\"refresh\" content=\"1;url=%s\">"
 	    "<title>Redirect</title></head><body><p>This link leaves Gopher: "
 	    "<a href=\"%s\">%s</a></p></body></html>\n", esc.data ? esc.data :
 	    "", esc.data ? esc.data : "", esc.data ? esc.data : "") == -1)
-		gopher_fail(c, 40, "out of memory");
+		gopher_fail(ctx, r, 40, "out of memory");
 	buf_free(&esc);
 }
 
 int
-gopher_respond(struct conn *c)
+gopher_respond(const struct request_ctx *ctx, const char *in, size_t len,
+    struct reply *r)
 {
 	struct gopher_request	 req;
 	const char		*errstr = NULL;
@@ -311,29 +286,29 @@ gopher_respond(struct conn *c)
 	ssize_t			 n;
 	int			 wait;
 
-	n = gopher_request_parse(c->in, c->inlen, &req, &errstr);
+	n = gopher_request_parse(in, len, &req, &errstr);
 	if (n == 0)
 		return 0;
 	if (n < 0) {
-		gopher_fail(c, 59, errstr ? errstr : "bad request");
-		conn_send(c);
+		gopher_fail(ctx, r, 59, errstr ? errstr : "bad request");
+		r->reqlen = len;
 		return 1;
 	}
-	c->reqlen = (size_t)n;
-	if ((wait = worker_rate_check(c->addr)) > 0) {
+	r->reqlen = (size_t)n;
+	if ((wait = ratelimit_take(ctx->ratelimit, ctx->addr,
+	    ctx->now_ms)) > 0) {
 		snprintf(path, sizeof(path), "rate limited: retry in %d s",
 		    wait);
-		gopher_fail(c, 44, path);
+		gopher_fail(ctx, r, 44, path);
 	} else if (strncmp(req.selector, "URL:", 4) == 0)
-		gopher_url_page(c, req.selector + 4);
+		gopher_url_page(ctx, req.selector + 4, r);
 	else {
 		snprintf(path, sizeof(path), "%s%s",
 		    req.selector[0] == '/' ? "" : "/", req.selector);
 		if (url_normalize_path(path) == -1)
-			gopher_fail(c, 59, "bad selector");
+			gopher_fail(ctx, r, 59, "bad selector");
 		else
-			gopher_serve(c, path);
+			gopher_serve(ctx, path, r);
 	}
-	conn_send(c);
 	return 1;
 }

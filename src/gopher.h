@@ -28,9 +28,16 @@ struct gopher_request {
 ssize_t	gopher_request_parse(const char *buf, size_t len,
 	    struct gopher_request *out, const char **errstr);
 
-struct conn;
-/* Called with the bytes read so far: 0 when more are needed, else 1
- * after the response (or a rejection) has been started. */
-int	gopher_respond(struct conn *);
+struct reply;
+struct request_ctx;
+
+/*
+ * The Gopher responder (a reply_fn): parse the selector line in
+ * in[0..len) and answer it, rejections included (a type-3 menu; the
+ * reply's status is the Gemini code the access log shows).  0 when more
+ * bytes are needed, else 1 with r filled in.
+ */
+int	gopher_respond(const struct request_ctx *, const char *in, size_t len,
+	    struct reply *r);
 
 #endif

@@ -109,6 +109,27 @@ fail:
 	return -1;
 }
 
+void
+listen_addr_string(const struct sockaddr *sa, socklen_t salen, char *buf,
+    size_t bufsize)
+{
+	if (getnameinfo(sa, salen, buf, bufsize, NULL, 0,
+	    NI_NUMERICHOST) != 0)
+		snprintf(buf, bufsize, "?");
+}
+
+int
+listen_local_addr(int fd, char *buf, size_t bufsize)
+{
+	struct sockaddr_storage	ss;
+	socklen_t		sslen = sizeof(ss);
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &sslen) == -1)
+		return -1;
+	listen_addr_string((struct sockaddr *)&ss, sslen, buf, bufsize);
+	return 0;
+}
+
 long
 listen_raise_nofile(void)
 {

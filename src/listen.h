@@ -4,7 +4,11 @@
 #ifndef LISTEN_H
 #define LISTEN_H
 
+#include <sys/socket.h>
+#include <stddef.h>
+
 #define LISTEN_MAX	16	/* sockets per worker */
+#define LISTEN_ADDR_MAX	64	/* a printable address, IPv6 with scope */
 
 enum listen_proto {
 	LISTEN_GEMINI,
@@ -27,6 +31,16 @@ struct listener {
 int	listen_open(const char *addr, int port, enum listen_proto,
 	    struct listener *out, int *n, int max, char *errbuf,
 	    size_t errbufsize);
+
+/* A socket address as text (numeric, never a DNS lookup); "?" when it
+ * cannot be written. */
+void	listen_addr_string(const struct sockaddr *, socklen_t, char *buf,
+	    size_t bufsize);
+
+/* Our own address on the connected socket fd, as text.  Asked only
+ * when a request names an IP address: a system call saved on every
+ * other request.  0 or -1. */
+int	listen_local_addr(int fd, char *buf, size_t bufsize);
 
 /* Raise RLIMIT_NOFILE to its hard limit; returns the new soft limit. */
 long	listen_raise_nofile(void);

@@ -24,6 +24,9 @@ struct loop_ev {
 	void	*arg;
 };
 
+/* The monotonic clock in milliseconds, for deadlines and rate limits. */
+long long	 loop_now_ms(void);
+
 struct loop	*loop_new(void);
 void		 loop_free(struct loop *);
 
@@ -32,6 +35,10 @@ int		 loop_add(struct loop *, struct loop_ev *, int fd, int events,
 		    loop_cb *, void *arg);
 int		 loop_mod(struct loop *, struct loop_ev *, int events);
 int		 loop_del(struct loop *, struct loop_ev *);
+/* The fd of ev is about to be closed, which takes it out of the
+ * backend by itself: forget ev without a system call.  Only for an fd
+ * that no other descriptor shares (never dup()ed). */
+void		 loop_forget(struct loop *, struct loop_ev *);
 
 /*
  * Call tick(arg) about every interval_ms and after_batch(arg) after
@@ -42,7 +49,8 @@ void		 loop_set_hooks(struct loop *, int interval_ms,
 		    void (*tick)(void *), void (*after_batch)(void *),
 		    void *arg);
 
-/* Run until loop_stop(); returns 0, or -1 if the backend fails. */
+/* Run until loop_stop() (called from a callback or hook); returns 0,
+ * or -1 if the backend fails.  It may be run again after. */
 int		 loop_run(struct loop *);
 void		 loop_stop(struct loop *);
 

@@ -97,6 +97,14 @@ loop_del(struct loop *l, struct loop_ev *ev)
 	return 0;
 }
 
+/* epoll drops an fd when its last descriptor is closed. */
+void
+loop_forget(struct loop *l, struct loop_ev *ev)
+{
+	(void)l;
+	ev->fd = -1;
+}
+
 void
 loop_set_hooks(struct loop *l, int interval_ms, void (*tick)(void *),
     void (*after_batch)(void *), void *arg)
@@ -107,7 +115,7 @@ loop_set_hooks(struct loop *l, int interval_ms, void (*tick)(void *),
 	l->hookarg = arg;
 }
 
-static long long
+long long
 loop_now_ms(void)
 {
 	struct timespec	ts;
@@ -142,6 +150,7 @@ loop_run(struct loop *l)
 	long long		next_tick, now;
 	int			n, wait_ms;
 
+	l->stop = 0;
 	next_tick = loop_now_ms() + l->interval_ms;
 	while (!l->stop) {
 		now = loop_now_ms();

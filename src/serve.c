@@ -1,7 +1,8 @@
 /*
- * serve.c: map a normalised request path to what answers it.  Shared by
- * gemini.c and gopher.c so that both protocols follow one set of path
- * rules (no second copy of the traversal or dot-file checks).
+ * serve.c: routing shared by every front end (see serve.h), so that
+ * Gemini and Gopher follow one set of rules: no second copy of the
+ * location guards, the traversal and dot-file checks, or the error
+ * statuses.
  */
 #include <sys/stat.h>
 
@@ -12,10 +13,146 @@
 #include <unistd.h>
 
 #include "fsroot.h"
+#include "location.h"
+#include "reply.h"
 #include "serve.h"
 #include "url.h"
 
+#define SERVE_INDEX	"index.gmi"
+
+/*
+ * One place maps file-system errors to statuses (httpd's fail: switch).
+ * Errors that say "nothing for you here" are 51 so they do not reveal
+ * what exists; the rest are temporary failures.
+ */
 int
+serve_errno_status(int err, const char **meta)
+{
+	switch (err) {
+	case ENOENT:
+	case ENOTDIR:
+	case ELOOP:
+	case EXDEV:
+	case ENAMETOOLONG:
+	case EACCES:
+	case EPERM:
+	case ENXIO:
+		*meta = "not found";
+		return 51;
+	case EMFILE:
+	case ENFILE:
+	case ENOMEM:
+	case EAGAIN:
+		*meta = "60";		/* 44: seconds to wait */
+		return 44;
+	default:
+		*meta = "temporary failure";
+		return 40;
+	}
+}
+
+int
+serve_base_url(const struct conf *conf, const struct conf_host *h,
+    char *buf, size_t bufsize)
+{
+	int	n;
+
+	if (conf->public_port == CONF_DEFAULT_PORT)
+		n = snprintf(buf, bufsize, "gemini://%s", h->name);
+	else
+		n = snprintf(buf, bufsize, "gemini://%s:%d", h->name,
+		    conf->public_port);
+	return n < 0 || (size_t)n >= bufsize ? -1 : 0;
+}
+
+static void
+serve_status(struct serve_result *r, enum serve_kind kind, int status,
+    const char *meta)
+{
+	r->kind = kind;
+	r->status = status;
+	snprintf(r->meta, sizeof(r->meta), "%s", meta);
+}
+
+static void
+serve_fail(struct serve_result *r, int err)
+{
+	const char	*meta;
+	int		 status = serve_errno_status(err, &meta);
+
+	if (r->fd != -1)
+		close(r->fd);
+	r->fd = -1;
+	serve_status(r, SERVE_ERROR, status, meta);
+}
+
+/*
+ * Client certificates (Gemini spec sect. 3.2.6, statuses 60-62): asked
+ * for during the handshake, accepted whoever signed them (TOFU),
+ * checked here against the location's rule.  1 when refused.
+ */
+static int
+serve_cert_refused(const struct request_ctx *ctx,
+    const struct conf_location *loc, struct serve_result *r)
+{
+	if (!loc->require_cert && loc->nfingerprints == 0)
+		return 0;
+	if (ctx->cert == REQUEST_CERT_NONE)
+		serve_status(r, SERVE_DENIED, 60,
+		    "client certificate required");
+	else if (ctx->cert == REQUEST_CERT_INVALID)
+		serve_status(r, SERVE_DENIED, 62, "certificate not valid");
+	else if (loc->nfingerprints > 0 &&
+	    !location_allows(loc, ctx->fingerprint))
+		serve_status(r, SERVE_DENIED, 61,
+		    "certificate not authorised");
+	else
+		return 0;
+	return 1;
+}
+
+/*
+ * A location's fixed answer: "block return NN meta" or a redirect.  The
+ * path goes into the meta percent-encoded for every status (it was
+ * decoded for the file system): a redirect target must stay a URL that
+ * a space or "%3F" does not change, and a message must not carry the
+ * path's control bytes or invalid UTF-8 into the header.
+ */
+static void
+serve_block(const struct conf_location *loc, const char *path,
+    struct serve_result *r)
+{
+	char	enc[3 * URL_MAX + 1];
+
+	if (url_pct_encode(path, strlen(path), enc, sizeof(enc), 0) < 0)
+		serve_status(r, SERVE_DENIED, 59, "path too long");
+	else if (location_expand(loc->block_meta, enc, r->meta,
+	    sizeof(r->meta)) == -1)
+		serve_status(r, SERVE_DENIED, 40, loc->block_status / 10 == 3 ?
+		    "redirect target too long" : "message too long");
+	else {
+		r->kind = SERVE_DENIED;
+		r->status = loc->block_status;
+	}
+}
+
+/* 1 when loc (may be NULL) refuses the client, with r filled in. */
+static int
+serve_guard(const struct request_ctx *ctx, const struct conf_location *loc,
+    const char *path, struct serve_result *r)
+{
+	if (loc == NULL)
+		return 0;
+	if (serve_cert_refused(ctx, loc, r))
+		return 1;
+	if (loc->block_status != 0) {
+		serve_block(loc, path, r);
+		return 1;
+	}
+	return 0;
+}
+
+static int
 serve_is_gemlog(const struct conf_host *h, int dirfd, const char *path)
 {
 	int	i;
@@ -26,66 +163,75 @@ serve_is_gemlog(const struct conf_host *h, int dirfd, const char *path)
 	return gemlog_is_marked(dirfd);
 }
 
-static void
-serve_error(struct serve_result *r, int err)
-{
-	r->kind = SERVE_ERROR;
-	r->err = err;
-	r->fd = -1;
-}
-
-/* Generated gemlog documents for directory path (ending '/'). */
+/* Generated gemlog documents for directory r->path (ending '/'). */
 static int
-serve_gemlog(const struct conf_host *h, int dirfd, const char *dirpath,
-    enum gemlog_doc doc, const char *base_url, struct serve_result *r)
+serve_gemlog(const struct request_ctx *ctx, const struct conf_host *h,
+    int dirfd, enum gemlog_doc doc, struct serve_result *r)
 {
-	char			 url[2200], key[1400], enc[3 * 1100];
+	char			 url[CONF_NAME_MAX + 32 + 3 * SERVE_PATH_MAX];
+	char			 key[CONF_NAME_MAX + 1 + SERVE_PATH_MAX];
 	struct gemlog_feed	 feed;
-	int			 n;
+	size_t			 n;
+	int			 len;
 
-	if (url_pct_encode(dirpath, strlen(dirpath), enc, sizeof(enc), 1) < 0)
+	if (serve_base_url(ctx->conf, h, url, sizeof(url)) == -1)
 		return -1;
-	n = snprintf(url, sizeof(url), "%s%s", base_url, enc);
-	if (n < 0 || (size_t)n >= sizeof(url))
+	n = strlen(url);
+	if (url_pct_encode(r->path, strlen(r->path), url + n, sizeof(url) - n,
+	    1) < 0)
 		return -1;
-	n = snprintf(key, sizeof(key), "%s%s", h->name, dirpath);
-	if (n < 0 || (size_t)n >= sizeof(key))
+	len = snprintf(key, sizeof(key), "%s%s", h->name, r->path);
+	if (len < 0 || (size_t)len >= sizeof(key))
 		return -1;
 	feed.base_url = url;
 	feed.title = h->name;
-	r->doc = gemlog_get(dirfd, key, doc, &feed);
-	if (r->doc == NULL)
+	if ((r->doc = gemlog_get(dirfd, key, doc, &feed)) == NULL)
 		return -1;
 	r->kind = doc == GEMLOG_INDEX ? SERVE_GEMLOG_INDEX : SERVE_GEMLOG_ATOM;
-	r->fd = -1;
 	return 0;
 }
 
-/* A directory: its index.gmi, else its gemlog index, else itself. */
-static void
-serve_dir(const struct conf_host *h, int dirfd, const char *base_url,
-    struct serve_result *r)
+/* The regular file name in directory dirfd, opened without following a
+ * symlink; -1 when there is none. */
+static int
+serve_dir_file(int dirfd, const char *name, struct serve_result *r)
 {
 	struct stat	sb;
 	int		fd;
 
-	fd = openat(dirfd, "index.gmi", O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
 	    O_CLOEXEC);
-	if (fd != -1 && fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode)) {
+	if (fd == -1)
+		return -1;
+	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode)) {
+		close(fd);
+		return -1;
+	}
+	strncat(r->path, name, sizeof(r->path) - strlen(r->path) - 1);
+	r->fd = fd;
+	r->size = sb.st_size;
+	return 0;
+}
+
+/* A directory (dirfd, consumed): its dirmap, its index.gmi, its gemlog
+ * index, else itself. */
+static void
+serve_dir(const struct request_ctx *ctx, const struct conf_host *h,
+    int dirfd, const char *dirmap, struct serve_result *r)
+{
+	if (dirmap != NULL && serve_dir_file(dirfd, dirmap, r) == 0) {
 		close(dirfd);
-		strncat(r->path, "index.gmi", sizeof(r->path) -
-		    strlen(r->path) - 1);
-		r->kind = SERVE_FILE;
-		r->fd = fd;
-		r->size = sb.st_size;
+		r->kind = SERVE_DIRMAP;
 		return;
 	}
-	if (fd != -1)
-		close(fd);
+	if (serve_dir_file(dirfd, SERVE_INDEX, r) == 0) {
+		close(dirfd);
+		r->kind = SERVE_FILE;
+		return;
+	}
 	if (serve_is_gemlog(h, dirfd, r->path)) {
-		if (serve_gemlog(h, dirfd, r->path, GEMLOG_INDEX, base_url,
-		    r) == -1)
-			serve_error(r, errno ? errno : EIO);
+		if (serve_gemlog(ctx, h, dirfd, GEMLOG_INDEX, r) == -1)
+			serve_fail(r, errno ? errno : EIO);
 		close(dirfd);
 		return;
 	}
@@ -95,8 +241,8 @@ serve_dir(const struct conf_host *h, int dirfd, const char *base_url,
 
 /* "/dir/atom.xml" missing on disk: the feed, when dir is a gemlog. */
 static int
-serve_feed(const struct conf_host *h, const char *path, const char *base_url,
-    struct serve_result *r)
+serve_feed(const struct request_ctx *ctx, const struct conf_host *h,
+    const char *path, struct serve_result *r)
 {
 	const char	*slash = strrchr(path, '/');
 	int		 dirfd, rc = -1;
@@ -109,54 +255,81 @@ serve_feed(const struct conf_host *h, const char *path, const char *base_url,
 	if (dirfd == -1)
 		return -1;
 	if (serve_is_gemlog(h, dirfd, r->path))
-		rc = serve_gemlog(h, dirfd, r->path, GEMLOG_ATOM, base_url, r);
+		rc = serve_gemlog(ctx, h, dirfd, GEMLOG_ATOM, r);
 	close(dirfd);
 	return rc;
 }
 
-void
-serve_resolve(const struct conf_host *h, const char *path,
-    const char *base_url, struct serve_result *r)
+/* What answers path, before the index file's own location is asked. */
+static void
+serve_resolve(const struct request_ctx *ctx, const struct conf_host *h,
+    const char *path, const char *dirmap, struct serve_result *r)
 {
 	struct stat	sb;
 	size_t		len = strlen(path);
 	int		fd;
 
-	memset(r, 0, sizeof(*r));
-	r->fd = -1;
 	if (len + 16 >= sizeof(r->path)) {
-		serve_error(r, ENAMETOOLONG);
+		serve_fail(r, ENAMETOOLONG);
 		return;
 	}
 	memcpy(r->path, path, len + 1);
-	fd = fsroot_open(h->rootfd, path, O_RDONLY);
-	if (fd == -1) {
-		if (errno == ENOENT && serve_feed(h, path, base_url, r) == 0)
+	if ((fd = fsroot_open(h->rootfd, path, O_RDONLY)) == -1) {
+		if (errno == ENOENT && serve_feed(ctx, h, path, r) == 0)
 			return;
-		serve_error(r, errno);
+		serve_fail(r, errno);
 		return;
 	}
+	r->fd = fd;
 	if (fstat(fd, &sb) == -1) {
-		serve_error(r, errno);
-		close(fd);
+		serve_fail(r, errno);
 		return;
 	}
 	if (S_ISDIR(sb.st_mode)) {
+		r->fd = -1;
 		if (path[len - 1] != '/') {
 			close(fd);
 			r->kind = SERVE_REDIRECT;
 			return;
 		}
-		serve_dir(h, fd, base_url, r);
+		serve_dir(ctx, h, fd, dirmap, r);
 		return;
 	}
+	/* FIFOs, devices, sockets: never read from them. */
 	if (!S_ISREG(sb.st_mode)) {
-		/* FIFOs, devices, sockets: never read from them. */
-		close(fd);
-		serve_error(r, ENOENT);
+		serve_fail(r, ENOENT);
 		return;
 	}
 	r->kind = SERVE_FILE;
-	r->fd = fd;
 	r->size = sb.st_size;
+}
+
+void
+serve_route(const struct request_ctx *ctx, const struct conf_host *h,
+    const char *path, const char *dirmap, struct serve_result *r)
+{
+	const struct conf_location	*l;
+
+	/* Field by field: a memset of the 2 KB of text is per request. */
+	r->kind = SERVE_ERROR;
+	r->fd = -1;
+	r->size = 0;
+	r->doc = NULL;
+	r->status = 0;
+	r->meta[0] = '\0';
+	r->path[0] = '\0';
+	r->loc = location_match(h, path);
+	if (serve_guard(ctx, r->loc, path, r))
+		return;
+	serve_resolve(ctx, h, path, dirmap, r);
+	if ((r->kind != SERVE_FILE && r->kind != SERVE_DIRMAP) ||
+	    strcmp(r->path, path) == 0 ||
+	    (l = location_match(h, r->path)) == NULL || l == r->loc)
+		return;
+	if (serve_guard(ctx, l, r->path, r)) {
+		close(r->fd);
+		r->fd = -1;
+		return;
+	}
+	r->loc = l;
 }

@@ -1,44 +1,74 @@
 /*
- * serve.h: the part of answering a request that both protocols share:
- * which host, which file or directory, and what kind of answer.
- * Gemini and Gopher then write that answer in their own format.
+ * serve.h: routing, the part of answering a request that every front
+ * end shares: the location in force and whether it lets this client
+ * in, which file or directory answers (a directory's index file held to
+ * that file's own location), the generated gemlog documents, and what
+ * an error is called.  Gemini and Gopher then write the answer in their
+ * own format; neither has rules of its own about paths.
  */
 #ifndef SERVE_H
 #define SERVE_H
 
+#include <stddef.h>
 #include <sys/types.h>
 
 #include "capsuled.h"
 #include "gemlog.h"
+#include "url.h"
+
+struct request_ctx;
+
+#define SERVE_META_MAX	1024		/* a Gemini meta (spec sect. 3.1) */
+/* A request path and the longest index file name we append to it. */
+#define SERVE_PATH_MAX	(URL_MAX + 16)
 
 enum serve_kind {
 	SERVE_FILE,		/* fd is an open regular file */
+	SERVE_DIRMAP,		/* fd is the directory's dirmap file (see
+				   serve_route()), path its name */
 	SERVE_DIR,		/* fd is an open directory, no index file */
 	SERVE_GEMLOG_INDEX,	/* doc is the generated gemlog index */
 	SERVE_GEMLOG_ATOM,	/* doc is the generated Atom feed */
 	SERVE_REDIRECT,		/* a directory asked for without '/' */
-	SERVE_ERROR		/* err holds an errno */
+	SERVE_DENIED,		/* a location refuses: status and meta */
+	SERVE_ERROR		/* it cannot be served: status and meta */
 };
 
 struct serve_result {
-	enum serve_kind		 kind;
-	int			 fd;	/* owned by the caller once returned */
-	off_t			 size;
-	const struct buf	*doc;	/* gemlog cache, valid until next call */
-	int			 err;
-	char			 path[1100]; /* resolved path (file or dir) */
+	enum serve_kind			 kind;
+	const struct conf_location	*loc;	/* in force, or NULL */
+	int				 fd;	/* the caller's to close */
+	off_t				 size;
+	const struct buf		*doc;	/* gemlog cache, valid until
+						   the next call */
+	int				 status; /* DENIED, ERROR: Gemini's */
+	char				 meta[SERVE_META_MAX + 1];
+	char				 path[SERVE_PATH_MAX]; /* what answers */
 };
 
 /*
- * Resolve the normalised path for host h: a directory's index.gmi,
- * generated gemlog documents, directories, files.  Never follows
- * anything outside h's root (fsroot.c).  base_url is the URL of the
- * capsule root as clients see it ("gemini://host:port"), for feeds.
+ * Route the normalised path on host h for the client of ctx.  First the
+ * location in force: its client-certificate rule (60, 61, 62) and its
+ * block or redirect, both SERVE_DENIED.  Then what answers, never
+ * following anything outside h's root (fsroot.c).  A directory is
+ * answered by, in order: its dirmap file when dirmap is not NULL (Gopher
+ * asks for "gophermap"), its index.gmi, its generated gemlog index, or
+ * itself; an index or dirmap file answers only if its own location
+ * would let the client in too, or "/private/" would serve what a
+ * location on "/private/index.gmi" guards.
  */
-void	serve_resolve(const struct conf_host *, const char *path,
-	    const char *base_url, struct serve_result *);
+void	serve_route(const struct request_ctx *, const struct conf_host *,
+	    const char *path, const char *dirmap, struct serve_result *);
 
-/* 1 when the directory dirfd at path (ending '/') is a gemlog. */
-int	serve_is_gemlog(const struct conf_host *, int dirfd, const char *path);
+/* The status and meta for a failed open or read (errno err): 51 for
+ * what is not there or may not be seen, 44 when out of descriptors or
+ * memory, 40 otherwise.  In one place for every front end. */
+int	serve_errno_status(int err, const char **meta);
+
+/* "gemini://host[:port]" of host h, with the public port: the base of
+ * the URLs in feeds, whichever protocol asked.  0, or -1 when it does
+ * not fit. */
+int	serve_base_url(const struct conf *, const struct conf_host *,
+	    char *buf, size_t bufsize);
 
 #endif

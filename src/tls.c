@@ -24,6 +24,7 @@
 #include "vhost.h"
 
 static SSL_CTX			*tls_ctxs[CONF_HOSTS_MAX];
+static BIO_METHOD		*tls_bio_method;
 static int			 tls_nctxs;
 static const struct conf	*tls_conf;
 
@@ -319,6 +320,91 @@ fail:
 }
 
 /*
+ * The BIO between OpenSSL and a struct tls_io: reads take what conn.c
+ * has read from the socket (none left: "retry", OpenSSL's WANT_READ),
+ * writes append to out and always succeed (conn.c bounds out by not
+ * encrypting more while it is full).
+ */
+static int
+tls_bio_read(BIO *bio, char *p, size_t len, size_t *done)
+{
+	struct tls_io	*io = BIO_get_data(bio);
+	size_t		 n = io->in.len - io->inoff;
+
+	BIO_clear_retry_flags(bio);
+	if (n == 0) {
+		BIO_set_retry_read(bio);
+		*done = 0;
+		return 0;
+	}
+	if (n > len)
+		n = len;
+	memcpy(p, io->in.data + io->inoff, n);
+	io->inoff += n;
+	if (io->inoff == io->in.len)
+		io->inoff = io->in.len = 0;
+	*done = n;
+	return 1;
+}
+
+static int
+tls_bio_write(BIO *bio, const char *p, size_t len, size_t *done)
+{
+	struct tls_io	*io = BIO_get_data(bio);
+
+	BIO_clear_retry_flags(bio);
+	if (buf_append(&io->out, p, len) == -1)
+		return 0;
+	*done = len;
+	return 1;
+}
+
+static long
+tls_bio_ctrl(BIO *bio, int cmd, long num, void *ptr)
+{
+	struct tls_io	*io = BIO_get_data(bio);
+
+	(void)num;
+	(void)ptr;
+	switch (cmd) {
+	case BIO_CTRL_FLUSH:
+		return 1;
+	case BIO_CTRL_PENDING:
+		return (long)(io->in.len - io->inoff);
+	default:
+		return 0;
+	}
+}
+
+static int
+tls_bio_create(BIO *bio)
+{
+	BIO_set_init(bio, 1);
+	return 1;
+}
+
+static int
+tls_bio_init(void)
+{
+	BIO_METHOD	*m;
+
+	if (tls_bio_method != NULL)
+		return 0;
+	if ((m = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK,
+	    "capsuled memory")) == NULL)
+		return -1;
+	if (BIO_meth_set_read_ex(m, tls_bio_read) != 1 ||
+	    BIO_meth_set_write_ex(m, tls_bio_write) != 1 ||
+	    BIO_meth_set_ctrl(m, tls_bio_ctrl) != 1 ||
+	    BIO_meth_set_create(m, tls_bio_create) != 1) {
+		BIO_meth_free(m);
+		return -1;
+	}
+	tls_bio_method = m;
+	return 0;
+}
+
+/*
  * Build every context first and swap only when all succeeded, so a
  * reload with a broken certificate keeps the contexts in service.
  */
@@ -330,6 +416,10 @@ tls_init(const struct conf *conf, char *errbuf, size_t errbufsize)
 
 	if (tls_ticket_init() == -1) {
 		snprintf(errbuf, errbufsize, "ticket keys: %s", tls_error());
+		return -1;
+	}
+	if (tls_bio_init() == -1) {
+		snprintf(errbuf, errbufsize, "TLS setup: %s", tls_error());
 		return -1;
 	}
 	for (i = 0; i < conf->nhosts; i++) {
@@ -359,16 +449,19 @@ tls_free(void)
 }
 
 SSL *
-tls_new(int fd)
+tls_new(struct tls_io *io)
 {
 	SSL	*ssl;
+	BIO	*bio;
 
 	if ((ssl = SSL_new(tls_ctxs[0])) == NULL)
 		return NULL;
-	if (SSL_set_fd(ssl, fd) != 1) {
+	if ((bio = BIO_new(tls_bio_method)) == NULL) {
 		SSL_free(ssl);
 		return NULL;
 	}
+	BIO_set_data(bio, io);
+	SSL_set_bio(ssl, bio, bio);	/* one reference, SSL_free's */
 	SSL_set_accept_state(ssl);
 	return ssl;
 }

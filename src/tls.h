@@ -10,6 +10,7 @@
 
 #include <openssl/ssl.h>
 
+#include "buf.h"
 #include "capsuled.h"
 
 enum tls_result {
@@ -28,8 +29,24 @@ enum tls_result {
 int		 tls_init(const struct conf *, char *errbuf, size_t errbufsize);
 void		 tls_free(void);
 
-/* A new server-side SSL for fd, default host's context. NULL on error. */
-SSL		*tls_new(int fd);
+/*
+ * A connection's TLS records, in memory (a BIO of our own rather than
+ * the socket): OpenSSL takes the client's records from in[inoff..) and
+ * appends its own to out.  So conn.c brings a whole client flight in
+ * with one read() and sends a whole server flight (or a reply and its
+ * close_notify) with one write(); OpenSSL makes no system call.  The
+ * caller owns the buffers.
+ */
+struct tls_io {
+	struct buf	in;
+	size_t		inoff;
+	struct buf	out;
+	size_t		outoff;		/* of out already written */
+};
+
+/* A new server-side SSL over io, default host's context.  NULL on
+ * error. */
+SSL		*tls_new(struct tls_io *);
 
 /* The host the SNI callback chose (index into conf->hosts), or -1 when
  * the client sent no SNI; the SNI name into buf when present. */

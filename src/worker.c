@@ -1,66 +1,50 @@
 /*
  * worker.c: one worker process.  Accepts on its own SO_REUSEPORT
- * sockets, caps connections (total and per client address), drives the
- * timeout sweep, and stops gracefully on SIGTERM.
+ * sockets (admit.c says whom), hands each connection to conn.c with the
+ * front end of its listener, drives the timeout sweep, and stops
+ * gracefully on SIGTERM.
  */
 #include <sys/socket.h>
 
 #include <errno.h>
-#include <limits.h>
-#include <netdb.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
-#include <openssl/rand.h>
-
+#include "admit.h"
 #include "conn.h"
+#include "gemini.h"
 #include "gemlog.h"
+#include "gopher.h"
 #include "listen.h"
 #include "log.h"
 #include "loop.h"
 #include "mime.h"
-#include "ratelimit.h"
 #include "worker.h"
 
 #define WORKER_GRACE_MS		10000	/* in-flight responses at exit */
 #define WORKER_RETIRE_MS	3600000	/* ... after a reload, at most */
 
-struct worker_listener {
-	struct loop_ev		 ev;
-	struct listener		*l;
+/* The protocols a listener may serve. */
+static const struct conn_front	 worker_gemini = {
+	"gemini", 1, gemini_respond
+};
+static const struct conn_front	 worker_gopher = {
+	"gopher", 0, gopher_respond
 };
 
-static const struct conf	*worker_cf;
+struct worker_listener {
+	struct loop_ev			 ev;
+	struct listener			*l;
+	const struct conn_front		*front;
+};
+
 static struct loop		*worker_loop;
 static struct worker_listener	 worker_ls[LISTEN_MAX];
 static int			 worker_nls;
-static int			 worker_max_conns;
-static int			 worker_max_perip;
-static long			 worker_refused;	/* since the last tick */
 static volatile sig_atomic_t	 worker_stopping;
 static long long		 worker_stop_deadline;
-
-static struct ratelimit		 worker_rl;
-
-/*
- * Each worker keeps its own buckets: the kernel spreads an address's
- * connections over the workers, so the configured rate is divided
- * among them (as the per-address connection cap is).
- */
-int
-worker_rate_check(const char *addr)
-{
-	return ratelimit_take(&worker_rl, addr, conn_now_ms());
-}
-
-const struct conf *
-worker_conf(void)
-{
-	return worker_cf;
-}
-
 static volatile sig_atomic_t	 worker_reopen;
 
 /* SIGTERM: stop within WORKER_GRACE_MS.  SIGUSR2 (a reload retires this
@@ -87,8 +71,8 @@ worker_accept(int fd, int events, void *arg)
 	struct worker_listener	*wl = arg;
 	struct sockaddr_storage	 ss;
 	socklen_t		 sslen;
-	struct conn		*c;
-	char			 addr[CONN_ADDR_MAX];
+	char			 addr[LISTEN_ADDR_MAX];
+	enum admit_verdict	 v;
 	int			 cfd, i;
 
 	(void)events;
@@ -102,35 +86,19 @@ worker_accept(int fd, int events, void *arg)
 				log_warn("accept on %s", wl->l->name);
 			return;
 		}
-		if (conn_count() >= worker_max_conns) {
-			worker_refused++;
-			close(cfd);
-			continue;
-		}
-		if (getnameinfo((struct sockaddr *)&ss, sslen, addr,
-		    sizeof(addr), NULL, 0, NI_NUMERICHOST) != 0)
-			snprintf(addr, sizeof(addr), "?");
-		/* A load balancer's address is not a client's: the cap is
-		 * checked once its PROXY header names the client. */
-		switch (conn_proxy_policy(wl->l->proto, addr)) {
-		case -1:
+		listen_addr_string((struct sockaddr *)&ss, sslen, addr,
+		    sizeof(addr));
+		v = admit_check(wl->l->proto, addr);
+		if (v == ADMIT_NOT_PROXY)
 			log_debug("%s: not a proxy-from address: refusing",
 			    addr);
-			close(cfd);
-			continue;
-		case 1:
-			break;
-		default:
-			if (conn_addr_count(conn_addr_slot(addr)) <
-			    worker_max_perip)
-				break;
+		else if (v == ADMIT_ADDR_FULL)
 			log_debug("%s: per-address cap reached: refusing",
 			    addr);
+		if (v != ADMIT_OK && v != ADMIT_PROXY)
 			close(cfd);
-			continue;
-		}
-		c = conn_new(cfd, wl->l, addr);
-		if (c == NULL) {
+		else if (conn_new(cfd, wl->front, addr, v == ADMIT_PROXY) ==
+		    -1) {
 			log_warn("cannot set up a connection");
 			close(cfd);
 		}
@@ -153,15 +121,10 @@ worker_stop_listening(void)
 static void
 worker_tick(void *arg)
 {
-	long long	now = conn_now_ms();
+	long long	now = loop_now_ms();
 
 	(void)arg;
-	/* One line a tick, not one per refused connection of a flood. */
-	if (worker_refused > 0) {
-		log_warnx("connection cap (%d) reached: refused %ld",
-		    worker_max_conns, worker_refused);
-		worker_refused = 0;
-	}
+	admit_report();
 	conn_sweep(now);
 	if (worker_reopen) {
 		worker_reopen = 0;
@@ -176,7 +139,7 @@ worker_tick(void *arg)
 	if (worker_stopping == 1 && worker_stop_deadline > now +
 	    WORKER_GRACE_MS)
 		worker_stop_deadline = now + WORKER_GRACE_MS;
-	if (worker_stop_deadline != 0 && (conn_count() == 0 ||
+	if (worker_stop_deadline != 0 && (admit_count() == 0 ||
 	    now >= worker_stop_deadline))
 		loop_stop(worker_loop);
 }
@@ -188,26 +151,6 @@ worker_after_batch(void *arg)
 	conn_reap();
 	if (worker_stopping && worker_stop_deadline == 0)
 		worker_tick(NULL);	/* react to SIGTERM promptly */
-}
-
-static void
-worker_limits(const struct conf *conf, int nworkers)
-{
-	long	nofile = listen_raise_nofile();
-
-	/* Keep fds for listeners, files being sent and libraries. */
-	worker_max_conns = (int)((nofile - 64) / 2);
-	if (conf->max_conns > 0 && conf->max_conns < worker_max_conns)
-		worker_max_conns = conf->max_conns;
-	if (worker_max_conns < 1)
-		worker_max_conns = 1;
-	/* The kernel spreads one address's connections over workers. */
-	worker_max_perip = (conf->max_conns_per_ip + nworkers - 1) / nworkers;
-	if (worker_max_perip < 1)
-		worker_max_perip = 1;
-	/* conn.c counts in unsigned shorts: past that the count wraps. */
-	if (worker_max_perip > USHRT_MAX)
-		worker_max_perip = USHRT_MAX;
 }
 
 static void
@@ -226,18 +169,6 @@ worker_signals(void)
 	signal(SIGHUP, SIG_IGN);
 }
 
-/* Each worker keys its address hash with its own secret (the buckets
- * and per-address counts are per worker anyway). */
-static void
-worker_hash_key(void)
-{
-	unsigned	key;
-
-	if (RAND_bytes((unsigned char *)&key, sizeof(key)) != 1)
-		fatalx("cannot make the address hash key");
-	ratelimit_set_key(key);
-}
-
 int
 worker_run(const struct conf *conf, struct listener *ls, int nls, int id)
 {
@@ -246,19 +177,17 @@ worker_run(const struct conf *conf, struct listener *ls, int nls, int id)
 
 	snprintf(prefix, sizeof(prefix), "worker %d", id);
 	log_set_prefix(prefix);
-	worker_cf = conf;
 	worker_signals();
-	worker_limits(conf, nworkers);
-	worker_hash_key();
-	ratelimit_init(&worker_rl, conf->rate / 60.0 / nworkers,
-	    (conf->burst + nworkers - 1) / nworkers);
+	admit_init(conf, nworkers);
 	if ((worker_loop = loop_new()) == NULL)
 		fatal("loop_new");
-	conn_setup(worker_loop, conf, worker_max_perip);
+	conn_setup(worker_loop, conf);
 	loop_set_hooks(worker_loop, 250, worker_tick, worker_after_batch,
 	    NULL);
 	for (i = 0; i < nls; i++) {
 		worker_ls[i].l = &ls[i];
+		worker_ls[i].front = ls[i].proto == LISTEN_GEMINI ?
+		    &worker_gemini : &worker_gopher;
 		if (loop_add(worker_loop, &worker_ls[i].ev, ls[i].fd,
 		    LOOP_READ, worker_accept, &worker_ls[i]) == -1)
 			fatal("loop_add");

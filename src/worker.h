@@ -15,15 +15,4 @@
 int			 worker_run(const struct conf *, struct listener *,
 			    int nlisteners, int id);
 
-struct ratelimit;
-
-/*
- * 0 when addr may make a request now, else the seconds to wait
- * (the "rate-limit" token bucket of this worker).
- */
-int			 worker_rate_check(const char *addr);
-
-/* The configuration this worker serves. */
-const struct conf	*worker_conf(void);
-
 #endif

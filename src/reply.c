@@ -1,0 +1,65 @@
+/*
+ * reply.c: filling in a struct reply (see reply.h).
+ */
+#include <unistd.h>
+
+#include "reply.h"
+
+void
+reply_init(struct reply *r)
+{
+	r->status = 0;
+	r->reqlen = 0;
+	r->out.data = NULL;
+	r->out.len = r->out.cap = 0;
+	r->source = REPLY_MEMORY;
+	r->fd = -1;
+	r->size = 0;
+}
+
+void
+reply_end_source(struct reply *r)
+{
+	if (r->fd != -1)
+		close(r->fd);
+	r->fd = -1;
+	r->source = REPLY_MEMORY;
+	r->size = 0;
+}
+
+void
+reply_reset(struct reply *r)
+{
+	reply_end_source(r);
+	buf_reset(&r->out);
+}
+
+void
+reply_free(struct reply *r)
+{
+	reply_reset(r);
+	buf_free(&r->out);
+}
+
+int
+reply_append(struct reply *r, const void *p, size_t len)
+{
+	return buf_append(&r->out, p, len);
+}
+
+void
+reply_file(struct reply *r, int fd, off_t size)
+{
+	reply_end_source(r);
+	r->source = REPLY_FILE;
+	r->fd = fd;
+	r->size = size;
+}
+
+void
+reply_stream(struct reply *r, int fd)
+{
+	reply_end_source(r);
+	r->source = REPLY_STREAM;
+	r->fd = fd;
+}

@@ -1,0 +1,91 @@
+/*
+ * reply.h: the seam between the connection and the responders.
+ *
+ * conn.c reads request bytes and hands them, with a struct request_ctx
+ * that says who is asking, to a front end's responder (gemini_respond,
+ * gopher_respond).  The responder decides everything about the answer
+ * and describes it in a struct reply: the bytes to send first (a Gemini
+ * header, a generated menu or listing) and then at most one body
+ * source.  conn.c moves those bytes, with back-pressure, and never
+ * looks inside them.  Responders never see a struct conn.
+ */
+#ifndef REPLY_H
+#define REPLY_H
+
+#include <sys/types.h>
+
+#include "buf.h"
+
+struct conf;
+struct ratelimit;
+
+/* The client certificate, as the handshake left it. */
+enum request_cert {
+	REQUEST_CERT_NONE,	/* none sent (or not asked for) */
+	REQUEST_CERT_OK,	/* fingerprint holds its SHA-256 */
+	REQUEST_CERT_INVALID	/* expired, not yet valid, or unreadable */
+};
+
+/*
+ * Who is asking, and through what.  Filled by conn.c; read-only to the
+ * responders.  Everything a responder needs from the worker comes in
+ * here: it never calls up into worker.c or conn.c.
+ */
+struct request_ctx {
+	const struct conf	*conf;
+	struct ratelimit	*ratelimit;	/* this worker's buckets */
+	long long		 now_ms;	/* monotonic clock */
+	int			 fd;		/* the client socket (our
+						   address: listen_local_addr) */
+	const char		*addr;		/* the client, after PROXY */
+	const char		*sni;		/* "" when none was sent */
+	int			 sni_host;	/* its conf->hosts index, -1 */
+	enum request_cert	 cert;
+	const char		*fingerprint;	/* 64 hex, or "" */
+};
+
+/* What follows the bytes in reply.out. */
+enum reply_source {
+	REPLY_MEMORY,		/* nothing: out is the whole answer */
+	REPLY_FILE,		/* size bytes of the regular file fd */
+	REPLY_STREAM		/* the non-blocking fd (a pipe, a socket),
+				   read until EOF */
+};
+
+/*
+ * A responder's answer.  status is a Gemini status code in both
+ * protocols: it is what the access log shows (a Gopher "not found" is
+ * logged as 51), never sent by conn.c.  The fd of a FILE or STREAM
+ * source is owned by the reply from reply_file()/reply_stream() on.
+ */
+struct reply {
+	int			 status;
+	size_t			 reqlen;	/* request bytes it answers */
+	struct buf		 out;		/* sent first */
+	enum reply_source	 source;
+	int			 fd;		/* -1 for REPLY_MEMORY */
+	off_t			 size;		/* REPLY_FILE: bytes to send */
+};
+
+/*
+ * A front end's responder: called with every request byte read so far,
+ * in[0..len).  Returns 0 when more bytes are needed (r is left
+ * untouched), else 1 with r filled in, rejections included.
+ */
+typedef int reply_fn(const struct request_ctx *, const char *in,
+    size_t len, struct reply *r);
+
+void	reply_init(struct reply *);
+/* Drop what r holds (closing its fd) and start an empty answer. */
+void	reply_reset(struct reply *);
+void	reply_free(struct reply *);
+/* Close the body source (keeping out): EOF, or the end of the file. */
+void	reply_end_source(struct reply *);
+/* Append to out.  0, or -1 (memory). */
+int	reply_append(struct reply *, const void *, size_t);
+/* Then send size bytes of the regular file fd; r owns fd. */
+void	reply_file(struct reply *, int fd, off_t size);
+/* Then send what the non-blocking fd yields until EOF; r owns fd. */
+void	reply_stream(struct reply *, int fd);
+
+#endif

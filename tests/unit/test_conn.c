@@ -1,0 +1,210 @@
+/*
+ * test_conn.c: the connection state machine with a stream source: a
+ * responder answers from a pipe, the client is one end of a socketpair,
+ * and the real event loop runs between them.  What is checked: the
+ * bytes arrive whole and in order, a client that does not read stops
+ * the pipe from being read (back-pressure) without the loop spinning,
+ * and a client that goes away closes the stream (its writer sees EPIPE).
+ */
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+
+#include "test.h"
+#include "admit.h"
+#include "conf.h"
+#include "conn.h"
+#include "log.h"
+#include "loop.h"
+
+#define STREAM_TOTAL	(1024 * 1024)	/* bytes the "program" writes */
+
+static struct loop	*loop;
+static struct conf	 conf;
+static int		 pipe_rd, pipe_wr;	/* the stream */
+static int		 client;		/* the reader */
+
+/* A responder whose answer is a header and then the pipe. */
+static int
+pipe_respond(const struct request_ctx *ctx, const char *in, size_t len,
+    struct reply *r)
+{
+	(void)ctx;
+	if (len < 4 || memcmp(in + len - 2, "\r\n", 2) != 0)
+		return 0;
+	r->status = 20;
+	r->reqlen = len;
+	reply_append(r, "20 text/plain\r\n", 15);
+	reply_stream(r, pipe_rd);
+	return 1;
+}
+
+static const struct conn_front	pipe_front = { "test", 0, pipe_respond };
+
+/* The loop under test, for a bounded number of its ticks. */
+static int	batches, ticks, tick_limit;
+static size_t	fed;		/* pattern bytes written to the pipe */
+static int	feeding;	/* the "program" writes at every tick */
+
+static void	feed(size_t *, size_t);
+
+static void
+count_batch(void *arg)
+{
+	(void)arg;
+	batches++;
+	conn_reap();
+}
+
+static void
+count_tick(void *arg)
+{
+	(void)arg;
+	if (feeding)
+		feed(&fed, STREAM_TOTAL);
+	if (++ticks >= tick_limit)
+		loop_stop(loop);
+}
+
+static void
+run_ticks(int n)
+{
+	ticks = 0;
+	tick_limit = n;
+	loop_run(loop);
+}
+
+static unsigned char
+pattern(size_t i)
+{
+	return (unsigned char)(i * 7 + i / 251);
+}
+
+/* Write pattern bytes [*off, total) into the pipe as far as it takes. */
+static void
+feed(size_t *off, size_t total)
+{
+	unsigned char	b[4096];
+	size_t		i, n;
+	ssize_t		w;
+
+	while (*off < total) {
+		n = total - *off < sizeof(b) ? total - *off : sizeof(b);
+		for (i = 0; i < n; i++)
+			b[i] = pattern(*off + i);
+		if ((w = write(pipe_wr, b, n)) <= 0)
+			return;
+		*off += (size_t)w;
+	}
+}
+
+/* One connection whose reply is the pipe; returns the client's end. */
+static void
+start(void)
+{
+	int	sv[2], p[2], small = 4096;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv) == -1 ||
+	    pipe2(p, O_NONBLOCK) == -1) {
+		perror("socketpair/pipe");
+		exit(2);
+	}
+	pipe_rd = p[0];
+	pipe_wr = p[1];
+	/* A small socket buffer, so that the client is soon behind. */
+	setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &small, sizeof(small));
+	client = sv[1];
+	CHECK(conn_new(sv[0], &pipe_front, "192.0.2.9", 0) == 0,
+	    "a connection is set up");
+	CHECK(write(client, "go\r\n", 4) == 4, "the request is sent");
+}
+
+static void
+test_backpressure_and_order(void)
+{
+	unsigned char	buf[65536];
+	size_t		got = 0, bad = 0, i;
+	ssize_t		n;
+	int		pending = 0, eof = 0, rounds;
+
+	start();
+	/* The client reads nothing for 20 ticks (200 ms) while the program
+	 * writes all it can. */
+	feeding = 1;
+	batches = 0;
+	run_ticks(20);
+	feeding = 0;
+	CHECK(ioctl(pipe_rd, FIONREAD, &pending) == 0 && pending > 0,
+	    "a client that does not read leaves the pipe unread");
+	CHECK(batches < 100, "and the loop sleeps meanwhile");
+	if (batches >= 100)
+		fprintf(stderr, "  %d batches in 20 ticks\n", batches);
+	/* Now it reads: the rest of the stream flows, then EOF. */
+	n = read(client, buf, 15);
+	CHECK(n == 15 && memcmp(buf, "20 text/plain\r\n", 15) == 0,
+	    "the reply's own bytes come first");
+	for (rounds = 0; rounds < 3000 && !eof; rounds++) {
+		feed(&fed, STREAM_TOTAL);
+		if (fed == STREAM_TOTAL && pipe_wr != -1) {
+			close(pipe_wr);
+			pipe_wr = -1;
+		}
+		run_ticks(1);
+		while ((n = read(client, buf, sizeof(buf))) > 0) {
+			for (i = 0; i < (size_t)n; i++)
+				bad += buf[i] != pattern(got + i);
+			got += (size_t)n;
+		}
+		eof = n == 0;
+	}
+	CHECK(eof, "the connection ends at the stream's EOF");
+	CHECK(got == STREAM_TOTAL, "every byte of the stream arrives");
+	CHECK(bad == 0, "in order and unchanged");
+	if (got != STREAM_TOTAL || bad != 0)
+		fprintf(stderr, "  got %zu of %d, %zu wrong\n", got,
+		    STREAM_TOTAL, bad);
+	close(client);
+}
+
+static void
+test_client_goes_away(void)
+{
+	char	b[64];
+	ssize_t	n;
+
+	start();
+	run_ticks(5);
+	n = read(client, b, sizeof(b));
+	CHECK(n == 15, "the header is out while the stream is silent");
+	close(client);
+	run_ticks(5);
+	errno = 0;
+	n = write(pipe_wr, "x", 1);
+	CHECK(n == -1 && errno == EPIPE,
+	    "the stream is closed once its client has gone");
+	close(pipe_wr);
+	pipe_wr = -1;
+}
+
+int
+main(void)
+{
+	signal(SIGPIPE, SIG_IGN);
+	log_init("test_conn", 0);
+	conf_init(&conf);
+	admit_init(&conf, 1);
+	if ((loop = loop_new()) == NULL)
+		return 2;
+	loop_set_hooks(loop, 10, count_tick, count_batch, NULL);
+	conn_setup(loop, &conf);
+	test_backpressure_and_order();
+	test_client_goes_away();
+	conn_close_all("done");
+	loop_free(loop);
+	conf_free(&conf);
+	return test_done("conn");
+}

@@ -436,8 +436,10 @@ conn_write_some(struct conn *c)
 		if ((rc = conn_refill(c)) == CONN_FAILED)
 			return rc;
 		if (c->outoff < r->out.len) {
+			/* A chunk at a time, so io.out never holds more. */
 			n = conn_put(c, r->out.data + c->outoff,
-			    r->out.len - c->outoff);
+			    r->out.len - c->outoff < CONN_CHUNK ?
+			    r->out.len - c->outoff : CONN_CHUNK);
 			if (n == CONN_AGAIN)
 				return LOOP_WRITE;
 			if (n < 0)

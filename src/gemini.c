@@ -72,7 +72,18 @@ gemini_host(const struct request_ctx *ctx, const struct url *u)
 	return h;
 }
 
-/* Type: location override, extension table, location default, magic. */
+/* A generated body (listing, gemlog document) after a 20 header. */
+static void
+gemini_body(struct reply *r, const char *mime, const char *body,
+    size_t len)
+{
+	if (gemini_header(r, 20, mime) == -1 ||
+	    reply_append(r, body, len) == -1)
+		gemini_header(r, 40, "out of memory");
+}
+
+/* Type: location override, extension table, location default, magic
+ * (found when the file was kept in memory, else asked now). */
 static void
 gemini_file(const struct conf_host *h, struct serve_result *sr,
     struct reply *r)
@@ -87,6 +98,8 @@ gemini_file(const struct conf_host *h, struct serve_result *sr,
 	    (m = mime_from_name(sr->path)) == NULL) {
 		if (loc != NULL && loc->default_type[0] != '\0')
 			m = loc->default_type;
+		else if (sr->body != NULL)
+			m = sr->type;
 		else
 			m = mime_from_fd(sr->fd, type, sizeof(type));
 	}
@@ -94,22 +107,16 @@ gemini_file(const struct conf_host *h, struct serve_result *sr,
 		snprintf(meta, sizeof(meta), "%s; lang=%s", m, lang);
 	else
 		snprintf(meta, sizeof(meta), "%s", m);
+	if (sr->body != NULL) {
+		gemini_body(r, meta, sr->body, (size_t)sr->size);
+		return;
+	}
 	if (gemini_header(r, 20, meta) == -1) {
 		close(sr->fd);
 		gemini_header(r, 40, "out of memory");
 		return;
 	}
 	reply_file(r, sr->fd, sr->size);
-}
-
-/* A generated body (listing, gemlog document) after a 20 header. */
-static void
-gemini_body(struct reply *r, const char *mime, const char *body,
-    size_t len)
-{
-	if (gemini_header(r, 20, mime) == -1 ||
-	    reply_append(r, body, len) == -1)
-		gemini_header(r, 40, "out of memory");
 }
 
 static void

@@ -117,37 +117,61 @@ gopher_dirname(const char *path, char *dir, size_t dirsize)
 	snprintf(dir, dirsize, "%.*s", (int)(slash - path + 1), path);
 }
 
+/* The bytes of a file to convert: in memory already, or read whole
+ * into b.  0 or -1. */
+static int
+gopher_bytes(struct serve_result *sr, struct buf *b, const char **p,
+    size_t *len)
+{
+	if (sr->body != NULL) {
+		*p = sr->body;
+		*len = (size_t)sr->size;
+		return 0;
+	}
+	if (gopher_slurp(sr->fd, sr->size, b) == -1)
+		return -1;
+	*p = b->data;
+	*len = b->len;
+	return 0;
+}
+
 static void
 gopher_file(const struct request_ctx *ctx, struct serve_result *sr,
     struct reply *r)
 {
 	struct buf	 body = { 0 };
-	const char	*m = mime_from_name(sr->path);
+	const char	*m = mime_from_name(sr->path), *p;
 	char		 dir[sizeof(sr->path)], type[160];
+	size_t		 len;
 	int		 gemtext, text;
 
 	if (m == NULL)
-		m = mime_from_fd(sr->fd, type, sizeof(type));
+		m = sr->body != NULL ? sr->type :
+		    mime_from_fd(sr->fd, type, sizeof(type));
 	gemtext = strcmp(m, "text/gemini") == 0;
 	text = gophermap_is_text(m);
+	r->status = 20;
 	if (!(gemtext || text) || sr->size > GOPHER_CONVERT_MAX) {
 		/*
-		 * Binaries, and text too large to convert, are streamed as
-		 * they are, ending at the close: a "." trailer without
+		 * Binaries, and text too large to convert, are sent as they
+		 * are, ending at the close: a "." trailer without
 		 * dot-stuffing could end a text early at a lone ".".
 		 */
-		r->status = 20;
-		reply_file(r, sr->fd, sr->size);
+		if (sr->body == NULL)
+			reply_file(r, sr->fd, sr->size);
+		else if (reply_append(r, sr->body, (size_t)sr->size) == -1)
+			gopher_fail(ctx, r, 40, "out of memory");
 		return;
 	}
-	if (gopher_slurp(sr->fd, sr->size, &body) == -1)
+	if (gopher_bytes(sr, &body, &p, &len) == -1)
 		gopher_fail(ctx, r, 40, "cannot read file");
 	else if (gemtext) {
 		gopher_dirname(sr->path, dir, sizeof(dir));
-		gopher_menu(ctx, body.data, body.len, dir, r);
+		gopher_menu(ctx, p, len, dir, r);
 	} else
-		gopher_text(ctx, body.data, body.len, r);
-	close(sr->fd);
+		gopher_text(ctx, p, len, r);
+	if (sr->fd != -1)
+		close(sr->fd);
 	buf_free(&body);
 }
 
@@ -158,17 +182,20 @@ gopher_dirmap(const struct request_ctx *ctx, struct serve_result *sr,
 {
 	struct gophermap_ctx	 g;
 	struct buf		 map = { 0 };
+	const char		*p;
+	size_t			 len;
 
-	if (gopher_slurp(sr->fd, sr->size, &map) == -1)
+	if (gopher_bytes(sr, &map, &p, &len) == -1)
 		gopher_fail(ctx, r, 40, "cannot read file");
 	else {
 		gopher_ctx(ctx, &g, dir);
 		r->status = 20;
-		if (gophermap_fill(map.data, map.len, &g, &r->out) == -1 ||
+		if (gophermap_fill(p, len, &g, &r->out) == -1 ||
 		    gophermap_end(&r->out) == -1)
 			gopher_fail(ctx, r, 40, "out of memory");
 	}
-	close(sr->fd);
+	if (sr->fd != -1)
+		close(sr->fd);
 	buf_free(&map);
 }
 

@@ -15,7 +15,7 @@
  *   "```"         toggle lines are dropped; lines inside the block are
  *                 kept verbatim (tabs expanded, control bytes replaced),
  *                 never wrapped, because their layout is the content
- *   "=> url"      a menu item (see gophermap_link())
+ *   "=> url"      a menu item where gopherlink_resolve() says it leads
  * Info lines carry the empty selector and our host/port, as most
  * servers do, so clients that try to follow them stay on this server.
  */
@@ -25,23 +25,12 @@
 
 #include "gemtext.h"
 #include "gophermap.h"
+#include "gopherlink.h"
 #include "mime.h"
 #include "url.h"
 #include "utf8.h"
 
-#define GOPHERMAP_SEL_MAX	(2 * URL_MAX + 2)	/* dir + link path */
 #define GOPHERMAP_TABSTOP	8
-#define GOPHERMAP_GEMINI_PORT	1965	/* Gemini spec 1.2 default */
-#define GOPHERMAP_GOPHER_PORT	70	/* RFC 1436 well-known port */
-
-/* Where a link leads, as the fields of a menu item. */
-struct gophermap_target {
-	char		 type;
-	char		 sel[GOPHERMAP_SEL_MAX];
-	const char	*host;
-	char		 hostbuf[URL_HOST_MAX + 1];
-	int		 port;
-};
 
 /* Bytes that cannot appear inside a menu field (RFC 1436 NQBNF:
  * UNASCII excludes TAB, CR-LF and NUL); they become spaces. */
@@ -244,266 +233,6 @@ gophermap_type(const char *name)
 	return '9';
 }
 
-/* Length of the scheme of s (RFC 3986 sect. 3.1:
- * ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) ":"), 0 when none. */
-static size_t
-gophermap_scheme(const char *s, size_t len)
-{
-	size_t	i;
-
-	if (len == 0 || !((s[0] | 0x20) >= 'a' && (s[0] | 0x20) <= 'z'))
-		return 0;
-	for (i = 1; i < len; i++) {
-		if (s[i] == ':')
-			return i;
-		if (!((s[i] | 0x20) >= 'a' && (s[i] | 0x20) <= 'z') &&
-		    !(s[i] >= '0' && s[i] <= '9') && s[i] != '+' &&
-		    s[i] != '-' && s[i] != '.')
-			return 0;
-	}
-	return 0;
-}
-
-/* A selector on this server: its type from its name, our host and port. */
-static void
-gophermap_here(struct gophermap_target *t, const struct gophermap_ctx *ctx)
-{
-	t->type = gophermap_type(t->sel);
-	t->host = ctx->host;
-	t->port = ctx->port;
-}
-
-/*
- * A local selector: path (percent-decoded; query and fragment already
- * cut) resolved against ctx->dir when relative, then normalised so
- * ".." can never climb above "/".
- */
-static int
-gophermap_local(struct gophermap_target *t, const char *path, size_t len,
-    const struct gophermap_ctx *ctx)
-{
-	char		 dec[URL_MAX + 1];
-	const char	*dir = ctx->dir ? ctx->dir : "/";
-	long		 n;
-	int		 r;
-
-	if ((n = url_pct_decode(path, len, dec, sizeof(dec))) == -1) {
-		if (len >= sizeof(dec))
-			return -1;
-		memcpy(dec, path, len);	/* a stray '%' is literal */
-		dec[len] = '\0';
-	}
-	if (dec[0] == '/')
-		dir = "";
-	r = snprintf(t->sel, sizeof(t->sel), "%s%s", dir, dec);
-	if (r < 0 || (size_t)r >= sizeof(t->sel) || t->sel[0] != '/')
-		return -1;
-	if (url_normalize_path(t->sel) == -1)
-		return -1;
-	gophermap_here(t, ctx);
-	return 0;
-}
-
-/* Length of s up to its first '?' or '#' (query and fragment). */
-static size_t
-gophermap_pathlen(const char *s, size_t len)
-{
-	size_t	i;
-
-	for (i = 0; i < len; i++)
-		if (s[i] == '?' || s[i] == '#')
-			break;
-	return i;
-}
-
-/*
- * gemini:// links to this capsule (same host, port absent or equal)
- * become local selectors.  Returns -1 for every other URL.  A query
- * is dropped: Gopher has no way to carry it to our Gemini side.
- */
-static int
-gophermap_gemini(struct gophermap_target *t, const char *s, size_t len,
-    const struct gophermap_ctx *ctx)
-{
-	struct url	 u;
-	const char	*errstr, *hash;
-	int		 r;
-
-	if (ctx->gemini_host == NULL)
-		return -1;
-	if ((hash = memchr(s, '#', len)) != NULL)
-		len = (size_t)(hash - s);
-	if (url_parse(s, len, &u, &errstr) == -1)
-		return -1;
-	if (strcasecmp(u.host, ctx->gemini_host) != 0 ||
-	    (u.port == -1 ? GOPHERMAP_GEMINI_PORT : u.port) !=
-	    ctx->gemini_port)
-		return -1;
-	r = snprintf(t->sel, sizeof(t->sel), "%s", u.path);
-	if (r < 0 || (size_t)r >= sizeof(t->sel))
-		return -1;
-	gophermap_here(t, ctx);
-	return 0;
-}
-
-/* Port digits 1..65535, or -1. */
-static int
-gophermap_port(const char *s, size_t len)
-{
-	size_t	i;
-	int	port = 0;
-
-	if (len == 0 || len > 5)
-		return -1;
-	for (i = 0; i < len; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		port = port * 10 + (s[i] - '0');
-	}
-	return port >= 1 && port <= 65535 ? port : -1;
-}
-
-/* host = "[" IPv6 "]" / reg-name; only the bytes a resolver takes. */
-static int
-gophermap_hostok(const char *s, size_t len, int ipv6)
-{
-	size_t	i;
-	char	c;
-
-	if (len == 0 || len > URL_HOST_MAX)
-		return 0;
-	for (i = 0; i < len; i++) {
-		c = s[i];
-		if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z')
-			continue;
-		if ((c >= '0' && c <= '9') || c == '.' ||
-		    (ipv6 ? c == ':' : (c == '-' || c == '_')))
-			continue;
-		return 0;
-	}
-	return 1;
-}
-
-/* Authority of a gopher URL: host [":" port] (RFC 4266 sect. 2.1). */
-static int
-gophermap_authority(struct gophermap_target *t, const char *s,
-    size_t len)
-{
-	const char	*h = s, *colon = NULL, *end;
-	size_t		 hlen;
-	int		 ipv6 = 0;
-
-	if (len > 0 && s[0] == '[') {
-		if ((end = memchr(s, ']', len)) == NULL)
-			return -1;
-		h = s + 1;
-		hlen = (size_t)(end - h);
-		ipv6 = 1;
-		if (end + 1 < s + len) {
-			if (end[1] != ':')
-				return -1;
-			colon = end + 1;
-		}
-	} else {
-		colon = memchr(s, ':', len);
-		hlen = colon ? (size_t)(colon - s) : len;
-	}
-	if (!gophermap_hostok(h, hlen, ipv6))
-		return -1;
-	memcpy(t->hostbuf, h, hlen);
-	t->hostbuf[hlen] = '\0';
-	t->host = t->hostbuf;
-	t->port = GOPHERMAP_GOPHER_PORT;
-	if (colon != NULL && colon + 1 < s + len &&
-	    (t->port = gophermap_port(colon + 1,
-	    (size_t)(s + len - colon - 1))) == -1)
-		return -1;
-	return 0;
-}
-
-/*
- * gopher://host[:port][/Tselector] (RFC 4266 sect. 2.1): a native item
- * of type T.  The selector is percent-decoded and cut at an encoded
- * TAB, which starts a search string the menu cannot hold.
- */
-static int
-gophermap_gopher(struct gophermap_target *t, const char *s, size_t len)
-{
-	const char	*slash, *tab;
-	size_t		 alen;
-	long		 n;
-
-	s += strlen("gopher://");
-	len -= strlen("gopher://");
-	slash = memchr(s, '/', len);
-	alen = slash ? (size_t)(slash - s) : len;
-	if (gophermap_authority(t, s, alen) == -1)
-		return -1;
-	t->type = '1';
-	t->sel[0] = '\0';
-	if (slash == NULL || alen + 1 == len)
-		return 0;
-	s += alen + 1;
-	len -= alen + 1;
-	if (!gophermap_typeok(s[0]))
-		return -1;
-	t->type = s[0];
-	if ((n = url_pct_decode(s + 1, len - 1, t->sel,
-	    sizeof(t->sel))) == -1)
-		return -1;
-	if ((tab = memchr(t->sel, '\t', (size_t)n)) != NULL)
-		t->sel[tab - t->sel] = '\0';
-	return 0;
-}
-
-/* Anything else: the "URL:" convention for links out of Gopherspace. */
-static int
-gophermap_url(struct gophermap_target *t, const char *s, size_t len,
-    const struct gophermap_ctx *ctx)
-{
-	int	r;
-
-	r = snprintf(t->sel, sizeof(t->sel), "URL:%.*s", (int)len, s);
-	if (r < 0 || (size_t)r >= sizeof(t->sel))
-		return -1;
-	t->type = 'h';
-	t->host = ctx->host;
-	t->port = ctx->port;
-	return 0;
-}
-
-/* Fill *t for the link URL s[0..len); -1 when it cannot be an item. */
-static int
-gophermap_target(struct gophermap_target *t, const char *s, size_t len,
-    const struct gophermap_ctx *ctx)
-{
-	char	full[URL_MAX + 8];
-	size_t	schemelen;
-	int	r;
-
-	if (len >= URL_MAX)
-		return -1;
-	if (len >= 2 && s[0] == '/' && s[1] == '/') {
-		/* A network-path reference takes our scheme (RFC 3986
-		 * sect. 4.2): gemini. */
-		r = snprintf(full, sizeof(full), "gemini:%.*s", (int)len, s);
-		if (r < 0 || (size_t)r >= sizeof(full))
-			return -1;
-		s = full;
-		len = (size_t)r;
-	}
-	if ((schemelen = gophermap_scheme(s, len)) == 0)
-		return gophermap_local(t, s, gophermap_pathlen(s, len), ctx);
-	if (schemelen == 6 && len > 9 && strncasecmp(s, "gemini://", 9) == 0
-	    && gophermap_gemini(t, s, len, ctx) == 0)
-		return 0;
-	if (schemelen == 6 && len > 9 &&
-	    strncasecmp(s, "gopher://", 9) == 0 &&
-	    gophermap_gopher(t, s, len) == 0)
-		return 0;
-	return gophermap_url(t, s, len, ctx);
-}
-
 /*
  * "=> url [label]": one menu item labelled with the link text, or the
  * URL when there is none.  A link that cannot become an item (too
@@ -513,7 +242,8 @@ static int
 gophermap_link(struct buf *out, const struct gemtext_line *l,
     const struct gophermap_ctx *ctx)
 {
-	struct gophermap_target	 t;
+	struct gopherlink_base	 base;
+	struct gopherlink	 t;
 	const char		*label = l->text, *url = l->url;
 	size_t			 labellen = l->textlen, urllen = l->urllen;
 
@@ -525,13 +255,21 @@ gophermap_link(struct buf *out, const struct gemtext_line *l,
 		label = url;
 		labellen = urllen;
 	}
+	base.dir = ctx->dir;
+	base.gemini_host = ctx->gemini_host;
+	base.gemini_port = ctx->gemini_port;
 	/* A gopher:// link of type 'i' or '3' is no link at all: its
 	 * label is text, wrapped like any other (a fuzzer finding). */
-	if (gophermap_target(&t, url, urllen, ctx) == -1 || t.type == 'i' ||
-	    t.type == '3')
+	if (gopherlink_resolve(url, urllen, &base, &t) == -1 ||
+	    t.type == 'i' || t.type == '3')
 		return gophermap_wrap(out, "", "", label, labellen, ctx);
-	return gophermap_item(out, t.type, label, labellen, t.sel,
-	    strlen(t.sel), t.host, t.port);
+	if (t.kind == GOPHERLINK_GOPHER)
+		return gophermap_item(out, t.type, label, labellen,
+		    t.selector, strlen(t.selector), t.host, t.port);
+	if (t.kind == GOPHERLINK_LOCAL)
+		t.type = gophermap_type(t.selector);
+	return gophermap_item(out, t.type, label, labellen, t.selector,
+	    strlen(t.selector), ctx->host, ctx->port);
 }
 
 /* Title, then for levels 1 and 2 an underline as wide as the title
@@ -632,35 +370,29 @@ gophermap_from_gemtext(const char *buf, size_t len,
 }
 
 /*
- * The selector of a hand-written item that names a local file:
- * empty means "the display string", and a name not starting with '/'
- * (nor "URL:", the convention for links out) is relative to ctx->dir.
+ * The selector of a hand-written item that names a local file, into
+ * dst: empty means "the display string", and a name not starting with
+ * '/' (nor "URL:", the convention for links out) is relative to
+ * ctx->dir.  -1 leaves the selector as written.
  */
 static int
-gophermap_fillsel(struct gophermap_target *t, const char *disp,
+gophermap_fillsel(char *dst, size_t dstsize, const char *disp,
     size_t displen, const char *sel, size_t sellen,
     const struct gophermap_ctx *ctx)
 {
-	const char	*dir = ctx->dir ? ctx->dir : "/";
-	int		 r;
-
-	if (sellen >= sizeof(t->sel) || displen >= sizeof(t->sel))
-		return -1;
 	if (sellen == 0) {
 		sel = disp;
 		sellen = displen;
 	}
-	if (sellen > 0 && sel[0] == '/')
-		dir = "";
-	if (sellen >= 4 && strncmp(sel, "URL:", 4) == 0)
-		dir = "";
-	r = snprintf(t->sel, sizeof(t->sel), "%s%.*s", dir, (int)sellen,
-	    sel);
-	if (r < 0 || (size_t)r >= sizeof(t->sel))
-		return -1;
-	if (*dir != '\0' && url_normalize_path(t->sel) == -1)
-		return -1;
-	return 0;
+	if ((sellen > 0 && sel[0] == '/') ||
+	    (sellen >= 4 && strncmp(sel, "URL:", 4) == 0)) {
+		if (sellen >= dstsize)
+			return -1;
+		memcpy(dst, sel, sellen);
+		dst[sellen] = '\0';
+		return 0;
+	}
+	return gopherlink_path(dst, dstsize, ctx->dir, sel, sellen);
 }
 
 /* Next TAB-separated field of the *len bytes at *s; both move past it. */
@@ -675,44 +407,48 @@ gophermap_field(const char **s, size_t *len, const char **f, size_t *flen)
 	*len -= *flen + (tab != NULL);
 }
 
-/* One line "Tdisplay<TAB>selector<TAB>host<TAB>port" of a gophermap. */
+/*
+ * One line "Tdisplay<TAB>selector<TAB>host<TAB>port" of a gophermap.
+ * A missing or unusable port (not 1..65535) is ours.
+ */
 static int
 gophermap_fillline(struct buf *out, const char *s, size_t len,
     const struct gophermap_ctx *ctx)
 {
-	struct gophermap_target	 t;
-	const char		*disp, *sel, *host, *port;
-	size_t			 displen, sellen, hostlen, portlen;
-	int			 local;
+	char		 selbuf[GOPHERLINK_SEL_MAX], hostbuf[URL_HOST_MAX + 1];
+	const char	*disp, *sel, *host, *port, *h, *errstr;
+	size_t		 displen, sellen, hostlen, portlen;
+	int		 local, p;
+	char		 type;
 
 	if (len == 0 || !gophermap_typeok(s[0]) ||
 	    memchr(s, '\t', len) == NULL)
 		return gophermap_item(out, 'i', s, len, "", 0, ctx->host,
 		    ctx->port);
-	t.type = s[0];
+	type = s[0];
 	s++;
 	len--;
 	gophermap_field(&s, &len, &disp, &displen);
 	gophermap_field(&s, &len, &sel, &sellen);
 	gophermap_field(&s, &len, &host, &hostlen);
 	gophermap_field(&s, &len, &port, &portlen);
-	t.host = ctx->host;
+	h = ctx->host;
 	if (hostlen > 0 && hostlen <= URL_HOST_MAX) {
-		memcpy(t.hostbuf, host, hostlen);
-		t.hostbuf[hostlen] = '\0';
-		t.host = t.hostbuf;
+		memcpy(hostbuf, host, hostlen);
+		hostbuf[hostlen] = '\0';
+		h = hostbuf;
 	}
-	local = strcasecmp(t.host, ctx->host) == 0;
-	if ((t.port = gophermap_port(port, portlen)) == -1)
-		t.port = ctx->port;
+	local = strcasecmp(h, ctx->host) == 0;
+	if ((p = url_parse_port(port, portlen, &errstr)) <= 0)
+		p = ctx->port;
 	/* Info and error lines carry no selector to resolve. */
-	if (local && t.type != 'i' && t.type != '3' &&
-	    gophermap_fillsel(&t, disp, displen, sel, sellen, ctx) == 0) {
-		sel = t.sel;
-		sellen = strlen(t.sel);
+	if (local && type != 'i' && type != '3' &&
+	    gophermap_fillsel(selbuf, sizeof(selbuf), disp, displen, sel,
+	    sellen, ctx) == 0) {
+		sel = selbuf;
+		sellen = strlen(selbuf);
 	}
-	return gophermap_item(out, t.type, disp, displen, sel, sellen,
-	    t.host, t.port);
+	return gophermap_item(out, type, disp, displen, sel, sellen, h, p);
 }
 
 int

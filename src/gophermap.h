@@ -46,12 +46,15 @@ char	gophermap_type(const char *name);
  * Convert gemtext to a Gopher menu body (without the final ".").
  * Text, headings, lists and quotes become wrapped info lines; a
  * preformatted block's lines become info lines kept verbatim (only
- * control bytes replaced); link lines become items:
+ * control bytes replaced); link lines become items where
+ * gopherlink_resolve() (gopherlink.h) says they lead:
  *   relative or absolute-path links -> local selectors (resolved against
  *     ctx->dir, normalised) with gophermap_type();
  *   gemini:// links to ctx->gemini_host[:gemini_port] -> local selector;
  *   gopher://host[:port]/Tselector -> native items of type T;
  *   any other URL -> 'h' item with selector "URL:<url>".
+ * A link that can be no item (too long, a control byte in its target)
+ * or a gopher:// link of type 'i' or '3' shows its label as text.
  * Returns 0 or -1 (memory).
  */
 int	gophermap_from_gemtext(const char *buf, size_t len,

@@ -9,9 +9,15 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "log.h"
 
+/* Past this many bytes of access lines, they are written at once. */
+#define LOG_BATCH_MAX	(64 * 1024)
+
 static int		 log_use_syslog;
+static int		 log_batching;	/* access lines wait for log_flush() */
+static struct buf	 log_pending;
 static int		 log_verbose;
 static char		 log_prefix[32] = "";
 static char		 log_path[1024] = "";
@@ -56,6 +62,7 @@ log_reopen(void)
 {
 	char	err[1200];
 
+	log_flush();
 	if (log_path[0] != '\0' && log_open(log_path, err, sizeof(err)) == -1)
 		log_warnx("%s", err);
 }
@@ -72,21 +79,81 @@ log_set_prefix(const char *prefix)
 	snprintf(log_prefix, sizeof(log_prefix), "%s", prefix);
 }
 
+void
+log_batch(void)
+{
+	log_batching = 1;
+}
+
+/* Write it all to stderr, or drop it: there is nowhere to say so. */
+static void
+log_write_all(const char *p, size_t len)
+{
+	ssize_t	w;
+
+	while (len > 0) {
+		w = write(STDERR_FILENO, p, len);
+		if (w == -1 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return;
+		p += w;
+		len -= (size_t)w;
+	}
+}
+
+void
+log_flush(void)
+{
+	log_write_all(log_pending.data, log_pending.len);
+	buf_reset(&log_pending);
+}
+
+/*
+ * One finished line (with its newline) to stderr.  Access lines may
+ * wait for log_flush(), so that a loop pass that finished many requests
+ * writes once; any other line first writes those, keeping the order.
+ */
+static void
+log_emit(const char *line, size_t len, int access)
+{
+	if (access && log_batching && buf_append(&log_pending, line,
+	    len) == 0) {
+		if (log_pending.len >= LOG_BATCH_MAX)
+			log_flush();
+		return;
+	}
+	log_flush();
+	log_write_all(line, len);
+}
+
+/* "2026-01-02T03:04:05Z", made again only when the second changes. */
+static const char *
+log_stamp(void)
+{
+	static char	stamp[32];
+	static time_t	last = -1;
+	struct tm	tm;
+	time_t		now = time(NULL);
+
+	if (now != last) {
+		last = now;
+		gmtime_r(&now, &tm);
+		strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	}
+	return stamp;
+}
+
 /*
  * Every message is formatted once into a fixed buffer, then escaped:
  * messages may carry client-supplied bytes (request lines, SNI names).
  */
 static void
-log_vwrite(int pri, const char *errstr, const char *fmt, va_list ap)
+log_write(int pri, const char *errstr, const char *msg, int access)
 {
-	char		 msg[2048], esc[4096], stamp[32];
-	struct tm	 tm;
-	time_t		 now;
-	int		 n;
+	char	esc[4096], line[4400];
+	int	n;
 
-	n = vsnprintf(msg, sizeof(msg), fmt, ap);
-	if (n < 0)
-		return;
 	log_escape(esc, sizeof(esc), msg, strlen(msg));
 	if (log_use_syslog) {
 		if (errstr != NULL)
@@ -95,28 +162,42 @@ log_vwrite(int pri, const char *errstr, const char *fmt, va_list ap)
 			syslog(pri, "%s", esc);
 		return;
 	}
-	now = time(NULL);
-	gmtime_r(&now, &tm);
-	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	fprintf(stderr, "%s %s%s%s%s%s\n", stamp, log_prefix,
-	    log_prefix[0] ? ": " : "", esc, errstr ? ": " : "",
+	n = snprintf(line, sizeof(line), "%s %s%s%s%s%s\n", log_stamp(),
+	    log_prefix, log_prefix[0] ? ": " : "", esc, errstr ? ": " : "",
 	    errstr ? errstr : "");
+	if (n > 0)
+		log_emit(line, (size_t)n < sizeof(line) ? (size_t)n :
+		    sizeof(line) - 1, access);
+}
+
+static void
+log_vwrite(int pri, const char *errstr, const char *fmt, va_list ap)
+{
+	char	msg[2048];
+
+	if (vsnprintf(msg, sizeof(msg), fmt, ap) < 0)
+		return;
+	log_write(pri, errstr, msg, 0);
 }
 
 void
 log_access(const char *line, int decorate)
 {
 	char	esc[4096];
+	size_t	n;
 
 	if (decorate) {
-		log_info("%s", line);
+		log_write(LOG_INFO, NULL, line, 1);
 		return;
 	}
-	log_escape(esc, sizeof(esc), line, strlen(line));
-	if (log_use_syslog)
+	log_escape(esc, sizeof(esc) - 1, line, strlen(line));
+	if (log_use_syslog) {
 		syslog(LOG_INFO, "%s", esc);
-	else
-		fprintf(stderr, "%s\n", esc);
+		return;
+	}
+	n = strlen(esc);
+	esc[n++] = '\n';
+	log_emit(esc, n, 1);
 }
 
 void

@@ -14,8 +14,18 @@ void	log_set_prefix(const char *);	/* e.g. "worker 1" */
 /* Log to path (appending) instead of stderr; "" keeps stderr.
  * 0 or -1 with err. */
 int	log_open(const char *path, char *err, size_t errsize);
-/* Reopen the log file after rotation (SIGUSR1); no-op on stderr. */
+/* Reopen the log file after rotation (SIGUSR1); no-op on stderr.
+ * Lines still waiting are written first. */
 void	log_reopen(void);
+
+/*
+ * From now on access lines wait in memory until log_flush(), which a
+ * worker calls after every pass of its event loop (so a pass that
+ * finished many requests costs one write), at each tick and before it
+ * exits.  Any other line writes them first, so the order holds.
+ */
+void	log_batch(void);
+void	log_flush(void);
 
 void	log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));

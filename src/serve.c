@@ -14,11 +14,15 @@
 
 #include "fsroot.h"
 #include "location.h"
+#include "mime.h"
 #include "reply.h"
 #include "serve.h"
 #include "url.h"
 
 #define SERVE_INDEX	"index.gmi"
+
+static struct cache	serve_files;	/* small files, see serve_route() */
+static int		serve_files_ready;
 
 /*
  * One place maps file-system errors to statuses (httpd's fail: switch).
@@ -191,6 +195,17 @@ serve_gemlog(const struct request_ctx *ctx, const struct conf_host *h,
 	return 0;
 }
 
+static void
+serve_found(struct serve_result *r, int fd, const struct stat *sb)
+{
+	r->fd = fd;
+	r->size = sb->st_size;
+	r->id.dev = sb->st_dev;
+	r->id.ino = sb->st_ino;
+	r->id.size = sb->st_size;
+	r->id.mtim = sb->st_mtim;
+}
+
 /* The regular file name in directory dirfd, opened without following a
  * symlink; -1 when there is none. */
 static int
@@ -208,8 +223,7 @@ serve_dir_file(int dirfd, const char *name, struct serve_result *r)
 		return -1;
 	}
 	strncat(r->path, name, sizeof(r->path) - strlen(r->path) - 1);
-	r->fd = fd;
-	r->size = sb.st_size;
+	serve_found(r, fd, &sb);
 	return 0;
 }
 
@@ -301,7 +315,109 @@ serve_resolve(const struct request_ctx *ctx, const struct conf_host *h,
 		return;
 	}
 	r->kind = SERVE_FILE;
-	r->size = sb.st_size;
+	serve_found(r, fd, &sb);
+}
+
+void
+serve_cache_free(void)
+{
+	if (serve_files_ready)
+		cache_free(&serve_files);
+}
+
+/* Answer from the entry e: its bytes, its path, no fd. */
+static void
+serve_from_cache(const struct cache_entry *e, struct serve_result *r)
+{
+	r->kind = e->kind;
+	r->fd = -1;
+	r->size = (off_t)e->data.len;
+	r->body = e->data.data != NULL ? e->data.data : "";
+	r->type = e->type;
+	r->id = e->id;
+	snprintf(r->path, sizeof(r->path), "%s", e->path);
+}
+
+/*
+ * r is a small file, open: keep its bytes under key (or, when entry e
+ * still holds them, the file unchanged, just note the check) and answer
+ * from memory.  On any failure r is left as it is, to be served from its
+ * fd.
+ */
+static void
+serve_remember(const char *key, struct cache_entry *e, long long now_ms,
+    struct serve_result *r)
+{
+	struct buf	 b = { NULL, 0, 0 };
+	char		 type[sizeof(e->type)] = "";
+	ssize_t		 n = 0;
+
+	if (e != NULL && !e->racy && e->kind == (int)r->kind &&
+	    cache_id_same(&e->id, &r->id) && strcmp(e->path, r->path) == 0) {
+		e->checked_ms = now_ms;
+		close(r->fd);
+		serve_from_cache(e, r);
+		return;
+	}
+	if (mime_from_name(r->path) == NULL)
+		mime_from_fd(r->fd, type, sizeof(type));
+	if (buf_reserve(&b, (size_t)r->size) == -1)
+		return;
+	while (b.len < (size_t)r->size && (n = read(r->fd, b.data + b.len,
+	    (size_t)r->size - b.len)) > 0)
+		b.len += (size_t)n;
+	b.data[b.len] = '\0';		/* buf_reserve() left room */
+	if (n == -1 || (e = cache_put(&serve_files, key, r->path,
+	    &b)) == NULL) {
+		buf_free(&b);
+		lseek(r->fd, 0, SEEK_SET);
+		return;
+	}
+	e->kind = (int)r->kind;
+	memcpy(e->type, type, sizeof(type));
+	e->id = r->id;
+	e->checked_ms = now_ms;
+	/* A file that shrank while read is read again at the next check. */
+	e->racy = cache_id_racy(&e->id, time(NULL)) ||
+	    e->data.len != (size_t)r->size;
+	close(r->fd);
+	serve_from_cache(e, r);
+}
+
+/*
+ * What answers path: from memory when a small file was checked within
+ * CACHE_CHECK_MS; else resolved anew (and small files kept).
+ */
+static void
+serve_lookup(const struct request_ctx *ctx, const struct conf_host *h,
+    const char *path, const char *dirmap, struct serve_result *r)
+{
+	struct cache_entry	*e;
+	char			 key[16 + SERVE_PATH_MAX];
+	int			 n;
+
+	if (!serve_files_ready) {
+		cache_init(&serve_files, SERVE_CACHE_MAX);
+		serve_files_ready = 1;
+	}
+	n = snprintf(key, sizeof(key), "%d%c%s",
+	    (int)(h - ctx->conf->hosts), dirmap != NULL ? 'm' : '-', path);
+	if (n < 0 || (size_t)n >= sizeof(key)) {
+		serve_resolve(ctx, h, path, dirmap, r);
+		return;
+	}
+	e = cache_get(&serve_files, key);
+	if (e != NULL && ctx->now_ms - e->checked_ms < CACHE_CHECK_MS &&
+	    ctx->now_ms >= e->checked_ms) {
+		serve_from_cache(e, r);
+		return;
+	}
+	serve_resolve(ctx, h, path, dirmap, r);
+	if ((r->kind == SERVE_FILE || r->kind == SERVE_DIRMAP) &&
+	    r->size <= SERVE_CACHE_FILE_MAX)
+		serve_remember(key, e, ctx->now_ms, r);
+	else if (e != NULL)
+		cache_drop(&serve_files, e);
 }
 
 void
@@ -314,6 +430,8 @@ serve_route(const struct request_ctx *ctx, const struct conf_host *h,
 	r->kind = SERVE_ERROR;
 	r->fd = -1;
 	r->size = 0;
+	r->body = NULL;
+	r->type = NULL;
 	r->doc = NULL;
 	r->status = 0;
 	r->meta[0] = '\0';
@@ -321,14 +439,16 @@ serve_route(const struct request_ctx *ctx, const struct conf_host *h,
 	r->loc = location_match(h, path);
 	if (serve_guard(ctx, r->loc, path, r))
 		return;
-	serve_resolve(ctx, h, path, dirmap, r);
+	serve_lookup(ctx, h, path, dirmap, r);
 	if ((r->kind != SERVE_FILE && r->kind != SERVE_DIRMAP) ||
 	    strcmp(r->path, path) == 0 ||
 	    (l = location_match(h, r->path)) == NULL || l == r->loc)
 		return;
 	if (serve_guard(ctx, l, r->path, r)) {
-		close(r->fd);
+		if (r->fd != -1)
+			close(r->fd);
 		r->fd = -1;
+		r->body = NULL;
 		return;
 	}
 	r->loc = l;

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "cache.h"
 #include "capsuled.h"
 #include "gemlog.h"
 #include "url.h"
@@ -34,13 +35,24 @@ enum serve_kind {
 	SERVE_ERROR		/* it cannot be served: status and meta */
 };
 
+/* Files up to this size are kept in memory (serve_route()). */
+#define SERVE_CACHE_FILE_MAX	(64 * 1024)
+#define SERVE_CACHE_MAX		(8 * 1024 * 1024)	/* per worker */
+
 struct serve_result {
 	enum serve_kind			 kind;
 	const struct conf_location	*loc;	/* in force, or NULL */
 	int				 fd;	/* the caller's to close */
 	off_t				 size;
+	const char			*body;	/* FILE, DIRMAP: the bytes when
+						   in memory (then fd is -1),
+						   valid until the next call */
+	const char			*type;	/* with body: the MIME type by
+						   content ("" when the name
+						   says it) */
 	const struct buf		*doc;	/* gemlog cache, valid until
 						   the next call */
+	struct cache_id			 id;	/* FILE, DIRMAP: what it is */
 	int				 status; /* DENIED, ERROR: Gemini's */
 	char				 meta[SERVE_META_MAX + 1];
 	char				 path[SERVE_PATH_MAX]; /* what answers */
@@ -56,9 +68,18 @@ struct serve_result {
  * itself; an index or dirmap file answers only if its own location
  * would let the client in too, or "/private/" would serve what a
  * location on "/private/index.gmi" guards.
+ *
+ * A file of at most SERVE_CACHE_FILE_MAX bytes is answered from memory
+ * (body): the worker keeps such files, keyed by host and path, within
+ * SERVE_CACHE_MAX bytes, and resolves the path again (fsroot.c, every
+ * rule above) at most once a second to see whether the answer is still
+ * the same file unchanged, so a hot page costs no system call.
  */
 void	serve_route(const struct request_ctx *, const struct conf_host *,
 	    const char *path, const char *dirmap, struct serve_result *);
+
+/* Free the worker's file cache (at exit, for leak checkers). */
+void	serve_cache_free(void);
 
 /* The status and meta for a failed open or read (errno err): 51 for
  * what is not there or may not be seen, 44 when out of descriptors or

@@ -353,6 +353,10 @@ tls_bio_write(BIO *bio, const char *p, size_t len, size_t *done)
 	struct tls_io	*io = BIO_get_data(bio);
 
 	BIO_clear_retry_flags(bio);
+	/* Room for a flight or a chunk's records at once: growing by
+	 * doubling would copy them again at each step. */
+	if (io->out.cap == 0 && buf_reserve(&io->out, TLS_IO_OUT) == -1)
+		return 0;
 	if (buf_append(&io->out, p, len) == -1)
 		return 0;
 	*done = len;

@@ -37,6 +37,8 @@ void		 tls_free(void);
  * close_notify) with one write(); OpenSSL makes no system call.  The
  * caller owns the buffers.
  */
+#define TLS_IO_OUT	(34 * 1024)	/* two full records and more */
+
 struct tls_io {
 	struct buf	in;
 	size_t		inoff;

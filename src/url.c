@@ -1,6 +1,9 @@
 /*
  * url.c: absolute-URL parsing (RFC 3986 section 3), percent-decoding
  * (2.1) and dot-segment removal (5.2.4).  Pure: no allocation, no I/O.
+ * The scheme, host and port steps are also exported on their own
+ * (url_scheme_len(), url_parse_origin(), url_parse_port()), so that
+ * gopher:// links are read by the same rules as requests.
  *
  * Choices, stricter or looser than RFC 3986:
  * - The host must be ASCII: letters, digits, '-', '_' and '.' with no
@@ -43,7 +46,7 @@ static int	url_parse_ipv6(const char *, size_t, struct url *,
 		    const char **);
 static int	url_check_regname(const char *, size_t);
 static int	url_check_ipv4(const char *, size_t);
-static int	url_parse_port(const char *, size_t, struct url *,
+static int	url_parse_head(const char *, size_t, struct url *, size_t *,
 		    const char **);
 static int	url_parse_path(const char *, size_t, struct url *,
 		    const char **);
@@ -108,7 +111,28 @@ url_check_bytes(const char *s, size_t len, const char **errstr)
 
 /*
  * scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) ":"
- * followed by "//" (hier-part with authority).  Sets *pos just past
+ * The ':' ends the scheme; any other byte outside the set means s is a
+ * relative reference.
+ */
+size_t
+url_scheme_len(const char *s, size_t len)
+{
+	size_t	i;
+	int	c;
+
+	for (i = 0; i < len; i++) {
+		c = (unsigned char)s[i];
+		if (c == ':')
+			return i;
+		if (!url_isalpha(c) && !(i > 0 && (url_isdigit(c) ||
+		    c == '+' || c == '-' || c == '.')))
+			return 0;
+	}
+	return 0;
+}
+
+/*
+ * scheme ":" "//" (hier-part with authority).  Sets *pos just past
  * the "//".
  */
 static int
@@ -116,19 +140,8 @@ url_parse_scheme(const char *s, size_t len, size_t *pos, struct url *out,
     const char **errstr)
 {
 	size_t	i, j;
-	int	c;
 
-	for (i = 0; i < len; i++) {
-		c = (unsigned char)s[i];
-		if (c == ':')
-			break;
-		if (url_isalpha(c) || (i > 0 && (url_isdigit(c) ||
-		    c == '+' || c == '-' || c == '.')))
-			continue;
-		*errstr = "not an absolute URL";
-		return -1;
-	}
-	if (i == 0 || i == len) {
+	if ((i = url_scheme_len(s, len)) == 0) {
 		*errstr = "not an absolute URL";
 		return -1;
 	}
@@ -145,6 +158,25 @@ url_parse_scheme(const char *s, size_t len, size_t *pos, struct url *out,
 	}
 	*pos = i + 3;
 	return 0;
+}
+
+/*
+ * scheme "://" authority, the authority ending at the first '/', '?'
+ * or '#' (RFC 3986 3.2); *end is set there.
+ */
+static int
+url_parse_head(const char *s, size_t len, struct url *out, size_t *end,
+    const char **errstr)
+{
+	size_t	pos, i;
+
+	if (url_parse_scheme(s, len, &pos, out, errstr) == -1)
+		return -1;
+	for (i = pos; i < len && s[i] != '/' && s[i] != '?' && s[i] != '#';
+	    i++)
+		;
+	*end = i;
+	return url_parse_authority(s + pos, i - pos, out, errstr);
 }
 
 /*
@@ -183,10 +215,12 @@ url_parse_authority(const char *s, size_t len, struct url *out,
 	}
 	if (url_parse_host(s, hostlen, out, errstr) == -1)
 		return -1;
+	/* An empty port counts as absent (RFC 3986 6.2.3 treats "host:"
+	 * like "host"). */
 	out->port = -1;
-	if (hostlen < len)
-		return url_parse_port(s + hostlen + 1, len - hostlen - 1, out,
-		    errstr);
+	if (hostlen + 1 < len && (out->port = url_parse_port(s + hostlen + 1,
+	    len - hostlen - 1, errstr)) == -1)
+		return -1;
 	return 0;
 }
 
@@ -226,7 +260,11 @@ url_parse_host(const char *s, size_t len, struct url *out,
 	return 0;
 }
 
-/* IPv6address, checked by inet_pton(); IPvFuture and zone ids refused. */
+/*
+ * IPv6address, checked by inet_pton(); IPvFuture and zone ids refused.
+ * A NUL would end inet_pton()'s string early ("[::1<NUL>junk]"):
+ * url_parse() has refused it already, url_parse_origin() refuses it here.
+ */
 static int
 url_parse_ipv6(const char *s, size_t len, struct url *out,
     const char **errstr)
@@ -235,7 +273,7 @@ url_parse_ipv6(const char *s, size_t len, struct url *out,
 	char		 tmp[INET6_ADDRSTRLEN];
 	size_t		 i;
 
-	if (len == 0 || len >= sizeof(tmp)) {
+	if (len == 0 || len >= sizeof(tmp) || memchr(s, '\0', len) != NULL) {
 		*errstr = "URL has an invalid IPv6 host";
 		return -1;
 	}
@@ -300,19 +338,17 @@ url_check_ipv4(const char *s, size_t len)
 	return inet_pton(AF_INET, tmp, &addr) == 1 ? 0 : -1;
 }
 
-/*
- * port = *DIGIT, at most 65535.  An empty port counts as absent
- * (RFC 3986 6.2.3 treats "host:" like "host").
- */
-static int
-url_parse_port(const char *s, size_t len, struct url *out,
-    const char **errstr)
+/* port = *DIGIT (RFC 3986 3.2.3), here at least one, at most 65535. */
+int
+url_parse_port(const char *s, size_t len, const char **errstr)
 {
 	size_t	i;
 	long	port = 0;
 
-	if (len == 0)
-		return 0;
+	if (len == 0) {
+		*errstr = "URL has an empty port";
+		return -1;
+	}
 	for (i = 0; i < len; i++) {
 		if (!url_isdigit((unsigned char)s[i])) {
 			*errstr = "URL has a non-numeric port";
@@ -324,8 +360,7 @@ url_parse_port(const char *s, size_t len, struct url *out,
 			return -1;
 		}
 	}
-	out->port = (int)port;
-	return 0;
+	return (int)port;
 }
 
 /*
@@ -393,7 +428,7 @@ url_check_pct(const char *s, size_t len)
 int
 url_parse(const char *s, size_t len, struct url *out, const char **errstr)
 {
-	size_t	pos, end, q;
+	size_t	end, q;
 
 	memset(out, 0, sizeof(*out));
 	out->port = -1;
@@ -406,11 +441,7 @@ url_parse(const char *s, size_t len, struct url *out, const char **errstr)
 		return -1;
 	}
 	if (url_check_bytes(s, len, errstr) == -1 ||
-	    url_parse_scheme(s, len, &pos, out, errstr) == -1)
-		return -1;
-	for (end = pos; end < len && s[end] != '/' && s[end] != '?'; end++)
-		;
-	if (url_parse_authority(s + pos, end - pos, out, errstr) == -1)
+	    url_parse_head(s, len, out, &end, errstr) == -1)
 		return -1;
 	for (q = end; q < len && s[q] != '?'; q++)
 		;
@@ -427,6 +458,19 @@ url_parse(const char *s, size_t len, struct url *out, const char **errstr)
 	memcpy(out->query, s + q, len - q);
 	out->query[len - q] = '\0';
 	return 0;
+}
+
+/*
+ * The head of url_parse() alone: what follows the authority is left to
+ * the caller, whose grammar for it may differ (a gopher:// selector).
+ */
+int
+url_parse_origin(const char *s, size_t len, struct url *out, size_t *end,
+    const char **errstr)
+{
+	memset(out, 0, sizeof(*out));
+	out->port = -1;
+	return url_parse_head(s, len, out, end, errstr);
 }
 
 /* pct-encoded = "%" HEXDIG HEXDIG (RFC 3986 2.1); %00 is refused. */

@@ -1,6 +1,7 @@
 /*
- * url.h: absolute-URL parsing for requests (RFC 3986), percent-decoding
- * and dot-segment removal.  Pure: no allocation, no I/O.
+ * url.h: absolute-URL parsing for requests (RFC 3986), the scheme,
+ * host and port parsing other modules share (gopherlink.c), percent-
+ * decoding and dot-segment removal.  Pure: no allocation, no I/O.
  */
 #ifndef URL_H
 #define URL_H
@@ -32,6 +33,39 @@ struct url {
  */
 int	url_parse(const char *s, size_t len, struct url *out,
 	    const char **errstr);
+
+/*
+ * Length of the scheme s[0..len) starts with, without its ':'
+ * (RFC 3986 3.1), or 0 when there is none and s is a relative
+ * reference ("a/b:c", ":x", "x").  Not bounded by url.scheme's size.
+ */
+size_t	url_scheme_len(const char *s, size_t len);
+
+/*
+ * Parse only scheme "://" authority at the start of s[0..len), with
+ * url_parse()'s rules for them: no userinfo; a host that is an LDH
+ * name, a dotted quad or a bracketed IPv6 address, lower-cased, one
+ * trailing dot removed, empty only outside gemini; a port of 0..65535,
+ * -1 when absent or empty.  Unlike url_parse() nothing after the
+ * authority is read: *end is set to the offset of the first '/', '?'
+ * or '#' after it (or len), and the caller parses the rest by its own
+ * grammar (a gopher:// selector, RFC 4266).  So there is no whole-URL
+ * length limit or byte check here; the host's own rules still refuse
+ * spaces, control bytes and NUL in it.  out->path and out->query are
+ * left empty.  Returns 0, or -1 with a static reason in *errstr.
+ */
+int	url_parse_origin(const char *s, size_t len, struct url *out,
+	    size_t *end, const char **errstr);
+
+/*
+ * port = 1*DIGIT with a value of at most 65535, leading zeros allowed
+ * (RFC 3986 3.2.3); the port in a URL's authority, also usable for a
+ * port field elsewhere (a gophermap line).  0 is a valid result: a
+ * caller that needs a port to connect to refuses it.  Returns the
+ * port, or -1 with a static reason in *errstr (an empty string is -1
+ * here; url_parse() reads "host:" as "host" before calling this).
+ */
+int	url_parse_port(const char *s, size_t len, const char **errstr);
 
 /*
  * Percent-decode src[0..len) into dst (size dstsize, NUL-terminated).

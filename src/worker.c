@@ -21,6 +21,7 @@
 #include "log.h"
 #include "loop.h"
 #include "mime.h"
+#include "serve.h"
 #include "worker.h"
 
 #define WORKER_GRACE_MS		10000	/* in-flight responses at exit */
@@ -126,6 +127,7 @@ worker_tick(void *arg)
 	(void)arg;
 	admit_report();
 	conn_sweep(now);
+	log_flush();
 	if (worker_reopen) {
 		worker_reopen = 0;
 		log_reopen();
@@ -149,6 +151,7 @@ worker_after_batch(void *arg)
 {
 	(void)arg;
 	conn_reap();
+	log_flush();	/* the lines of this pass, in one write */
 	if (worker_stopping && worker_stop_deadline == 0)
 		worker_tick(NULL);	/* react to SIGTERM promptly */
 }
@@ -178,6 +181,7 @@ worker_run(const struct conf *conf, struct listener *ls, int nls, int id)
 	snprintf(prefix, sizeof(prefix), "worker %d", id);
 	log_set_prefix(prefix);
 	worker_signals();
+	log_batch();
 	admit_init(conf, nworkers);
 	if ((worker_loop = loop_new()) == NULL)
 		fatal("loop_new");
@@ -199,6 +203,8 @@ worker_run(const struct conf *conf, struct listener *ls, int nls, int id)
 	conn_close_all("shutting down");
 	loop_free(worker_loop);
 	gemlog_cache_free();
+	serve_cache_free();
 	mime_free();
+	log_flush();
 	return 0;
 }

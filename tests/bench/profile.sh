@@ -5,6 +5,9 @@
 #
 #	tests/bench/profile.sh [-n N] [-o DIR] [URL-PATH ...]
 #
+# PROFILE_BIN names another capsuled binary to measure (an older build,
+# for a before/after pair); by default ./capsuled, built first.
+#
 # Builds ./capsuled (under valgrind the worker leaves out its seccomp
 # filter, which valgrind's own system calls would break), serves a fixed
 # capsule
@@ -71,7 +74,7 @@ start() {
 	valgrind --tool=callgrind --trace-children=yes \
 	    --compress-strings=no --compress-pos=no \
 	    --callgrind-out-file="$OUT/callgrind.%p" \
-	    "$TOP/capsuled" -r "$TMP/capsule" -H localhost -l 127.0.0.1 \
+	    "${PROFILE_BIN:-$TOP/capsuled}" -r "$TMP/capsule" -H localhost -l 127.0.0.1 \
 	    -p "$PORT" -C "$TMP/cert.pem" -K "$TMP/key.pem" -j 1 \
 	    > "$TMP/server.log" 2>&1 &
 	VPID=$!

@@ -94,42 +94,125 @@ class Server:
         self.logf.close()
         return self.proc.returncode
 
-    def cleanup(self):
+    def cleanup(self, also=None):
+        """Stop the server, remove its directory and check its log:
+        assert_clean_log(), and none of the marks in `also` either (by
+        default WORKER_DEATH: a worker that died while serving, e.g.
+        killed by the seccomp filter, fails the test that saw it; a test
+        that kills workers on purpose passes also=())."""
+        if also is None:
+            also = WORKER_DEATH
         self.stop()
         log = self.log()
         shutil.rmtree(self.dir, ignore_errors=True)
-        assert_clean_log(log)
+        assert_clean_log(log, also)
 
 
 SANITIZER_MARKS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
                    "runtime error:", "ended badly while stopping")
 
+# What the parent logs when a worker dies while serving (main_reap():
+# "killed by signal N", or "exited with N; restarting").  Not among
+# SANITIZER_MARKS because test_sandbox kills workers on purpose.
+WORKER_DEATH = ("killed by signal", "restarting")
 
-def assert_clean_log(log):
-    """No sanitizer report and no worker that died while stopping."""
-    for mark in SANITIZER_MARKS:
+
+def assert_clean_log(log, also=()):
+    """No sanitizer report, no worker that died while stopping, and none
+    of the marks in `also`."""
+    for mark in SANITIZER_MARKS + tuple(also):
         assert mark not in log, log[-4000:]
 
 
-def recv_all(sock):
-    """Everything the peer sends until it closes."""
-    data = b""
-    while True:
-        chunk = sock.recv(65536)
-        if not chunk:
-            return data
-        data += chunk
+# Reading replies.  Every read is bounded: each recv() by the socket's
+# own timeout (or the time left, if that is shorter or the socket has
+# none), the whole read by `deadline` seconds and `limit` bytes, past
+# which the read fails (TimeoutError, AssertionError) rather than
+# return part of a reply as if it were all of it.  A reset or a TLS
+# error is an exception too, unless the caller names it as an end.
+
+READ_DEADLINE = 120.0
+READ_LIMIT = 64 << 20
+
+
+def read_to_end(sock, ends=(), deadline=READ_DEADLINE, limit=READ_LIMIT):
+    """Read until the peer closes; return (data, end): end is None for
+    an orderly close, else the exception, one of the classes in `ends`
+    (e.g. ConnectionResetError), that ended the read.  Any other
+    exception propagates."""
+    data = bytearray()
+    own = sock.gettimeout()
+    stop = time.monotonic() + deadline
+    try:
+        while True:
+            left = stop - time.monotonic()
+            if left <= 0:
+                raise TimeoutError("no end of the reply after %g s "
+                                   "(%d bytes)" % (deadline, len(data)))
+            sock.settimeout(left if own is None else min(own, left))
+            try:
+                chunk = sock.recv(65536)
+            except ends as e:
+                return bytes(data), e
+            if not chunk:
+                return bytes(data), None
+            data += chunk
+            assert len(data) <= limit, "a reply of over %d bytes" % limit
+    finally:
+        sock.settimeout(own)
+
+
+def recv_all(sock, **kw):
+    """Everything the peer sends until it closes (read_to_end's data);
+    a reset or a TLS error is an exception, not an end."""
+    return read_to_end(sock, **kw)[0]
+
+
+# Python (3.10 on) sets this on every context it makes: OpenSSL then
+# takes a TCP close without close_notify for a clean end of TLS.
+IGNORE_EOF = getattr(ssl, "OP_IGNORE_UNEXPECTED_EOF", 0)
+
+
+def tls_client(tls_max=None):
+    """A client context that takes any server certificate and tells a
+    TLS close_notify from a bare TCP close (see recv_tls)."""
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    ctx.options &= ~IGNORE_EOF
+    if tls_max is not None:
+        ctx.maximum_version = tls_max
+    return ctx
+
+
+def ragged_eof(e):
+    """Whether a TLS read error is the peer closing TCP without a
+    close_notify: SSLEOFError, or with OpenSSL 3 an SSLError
+    UNEXPECTED_EOF_WHILE_READING."""
+    return isinstance(e, ssl.SSLEOFError) or \
+        getattr(e, "reason", None) == "UNEXPECTED_EOF_WHILE_READING"
+
+
+def recv_tls(tls, **kw):
+    """Read a TLS socket to the end: return (data, clean), where clean is
+    True when the server ended with a close_notify and False when it
+    closed TCP without one; other TLS errors propagate.  The socket must
+    come from tls_client() (or a context without IGNORE_EOF), wrapped
+    with suppress_ragged_eofs=False: else every end reads as clean."""
+    assert not tls.suppress_ragged_eofs, "a ragged end would read as clean"
+    assert not tls.context.options & IGNORE_EOF, \
+        "a ragged end would read as clean: use tls_client()"
+    data, end = read_to_end(tls, ends=(ssl.SSLError,), **kw)
+    if end is not None and not ragged_eof(end):
+        raise end
+    return data, end is None
 
 
 def gemini(port, request, sni="localhost", host="127.0.0.1", timeout=10,
            tls_max=None, raw=False, source=None):
     """Send one request line; return (header, body, clean) where clean is
     True when the server ended with a TLS close_notify."""
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    ctx.check_hostname = False
-    ctx.verify_mode = ssl.CERT_NONE
-    if tls_max is not None:
-        ctx.maximum_version = tls_max
+    ctx = tls_client(tls_max)
     if isinstance(request, str):
         request = request.encode("utf-8")
     if not raw:
@@ -140,17 +223,7 @@ def gemini(port, request, sni="localhost", host="127.0.0.1", timeout=10,
         with ctx.wrap_socket(sock, server_hostname=sni,
                              suppress_ragged_eofs=False) as tls:
             tls.sendall(request)
-            data = b""
-            clean = True
-            while True:
-                try:
-                    chunk = tls.recv(65536)
-                except ssl.SSLEOFError:
-                    clean = False
-                    break
-                if not chunk:
-                    break
-                data += chunk
+            data, clean = recv_tls(tls)
     header, _, body = data.partition(b"\r\n")
     return header.decode("utf-8", "replace"), body, clean
 
@@ -160,13 +233,7 @@ def gopher(port, selector, timeout=10):
         selector = selector.encode("utf-8")
     with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
         s.sendall(selector + b"\r\n")
-        data = b""
-        while True:
-            chunk = s.recv(65536)
-            if not chunk:
-                break
-            data += chunk
-    return data
+        return recv_all(s)
 
 
 def make_root(base):

@@ -11,7 +11,8 @@ import time
 
 import pytest
 
-from conftest import Server, free_port, make_root, recv_all, wait_port
+from conftest import (Server, free_port, make_root, read_to_end, recv_all,
+                      wait_port)
 
 HAPROXY = shutil.which("haproxy") or "/usr/sbin/haproxy"
 
@@ -34,13 +35,7 @@ def through(port, request, gopher=False):
         sock = ctx.wrap_socket(sock, server_hostname="localhost")
     with sock:
         sock.sendall(request + b"\r\n")
-        data = b""
-        while True:
-            chunk = sock.recv(65536)
-            if not chunk:
-                break
-            data += chunk
-    return data
+        return recv_all(sock)
 
 
 @pytest.fixture
@@ -125,11 +120,7 @@ def test_proxy_header_required_from_trusted_source(farm):
     # PROXY header: refused, and the instance keeps serving.
     with socket.create_connection(("127.0.0.1", b.port), timeout=10) as s:
         s.sendall(b"\x16\x03\x01\x00\x05hello")
-        s.settimeout(10)
-        try:
-            data = s.recv(100)
-        except ConnectionResetError:
-            data = b""
+        data, _ = read_to_end(s, ends=(ConnectionResetError,))
         assert data == b""
     # With the header, the same sender is served, and the request is
     # the client's: the header's bytes consumed, its address logged.
@@ -157,10 +148,7 @@ def test_proxy_header_from_untrusted_source_refused(farm):
     sock.connect(("127.0.0.1", b.gport))
     with sock:
         sock.sendall(b"PROXY TCP4 192.0.2.1 127.0.0.1 1 2\r\n/page.gmi\r\n")
-        try:
-            data = sock.recv(4096)
-        except ConnectionResetError:
-            data = b""
+        data, _ = read_to_end(sock, ends=(ConnectionResetError,))
     assert b"A page" not in data
     b.stop()
     assert "192.0.2.1" not in b.log()

@@ -14,7 +14,8 @@ import time
 
 import pytest
 
-from conftest import BIN, Server, gemini, gopher, make_root, recv_all
+from conftest import (BIN, Server, gemini, gopher, make_root, recv_all,
+                      recv_tls, tls_client)
 
 
 def expired_cert(base, name):
@@ -292,26 +293,15 @@ def test_reload_during_download_completes_it(tmpbase):
         f.write(big)
     s = Server(root, conf="server \"localhost\" {\n root \"%s\"\n}\n" % root)
     try:
-        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-        ctx.check_hostname = False
-        ctx.verify_mode = ssl.CERT_NONE
         sock = socket.create_connection(("127.0.0.1", s.port), timeout=20)
-        tls = ctx.wrap_socket(sock, server_hostname="localhost",
-                              suppress_ragged_eofs=False)
+        tls = tls_client().wrap_socket(sock, server_hostname="localhost",
+                                       suppress_ragged_eofs=False)
         tls.sendall(b"gemini://localhost:%d/big.bin\r\n" % s.port)
         data = tls.recv(65536)           # the download has started
         s.proc.send_signal(signal.SIGHUP)
         time.sleep(1.0)                  # new workers up, old one retiring
-        clean = True
-        while True:
-            try:
-                chunk = tls.recv(1 << 20)
-            except ssl.SSLEOFError:
-                clean = False
-                break
-            if not chunk:
-                break
-            data += chunk
+        rest, clean = recv_tls(tls)
+        data += rest
         tls.close()
         header, _, body = data.partition(b"\r\n")
         assert header.startswith(b"20 ")
@@ -509,12 +499,7 @@ def test_tls12_resumption_with_client_cert_zones(vhosts):
             with ctx.wrap_socket(s, server_hostname="localhost",
                                  session=session) as tls:
                 tls.sendall(u(vhosts, "/").encode() + b"\r\n")
-                data = b""
-                while True:
-                    chunk = tls.recv(65536)
-                    if not chunk:
-                        break
-                    data += chunk
+                data = recv_all(tls)
                 assert data.startswith(b"20 ")
                 reused.append(tls.session_reused)
                 session = tls.session

@@ -103,7 +103,7 @@ def prod(tmpbase):
     assert wait_for(lambda: len(sandbox_lines(s)) == 2), s.log()
     yield s
     stop_and_reap(s, timeout=5)
-    s.cleanup()
+    s.cleanup(also=())      # some tests here kill workers on purpose
 
 
 def url(s, path):

@@ -24,9 +24,9 @@ static char		fixture_root[256];
 static struct conf	fixture_conf;
 static struct ratelimit	fixture_rl;
 
-/* Write text to root/rel, making the directories on the way. */
+/* Write len bytes to root/rel, making the directories on the way. */
 static void
-fixture_write(const char *rel, const char *text)
+fixture_write_bytes(const char *rel, const void *bytes, size_t len)
 {
 	char	path[512], *slash;
 	FILE	*f;
@@ -41,11 +41,17 @@ fixture_write(const char *rel, const char *text)
 		}
 		*slash = '/';
 	}
-	if ((f = fopen(path, "w")) == NULL || fputs(text, f) == EOF ||
-	    fclose(f) == EOF) {
+	if ((f = fopen(path, "w")) == NULL ||
+	    fwrite(bytes, 1, len, f) != len || fclose(f) == EOF) {
 		perror(path);
 		exit(2);
 	}
+}
+
+static void
+fixture_write(const char *rel, const char *text)
+{
+	fixture_write_bytes(rel, text, strlen(text));
 }
 
 static __attribute__((unused)) void

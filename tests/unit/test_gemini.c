@@ -129,6 +129,8 @@ static const struct {
 static void
 make_capsule(void)
 {
+	static char	big[100001];
+
 	fixture_make_root();
 	fixture_write("index.gmi", "# Home\n");
 	fixture_write("page.gmi", "# A page\n");
@@ -147,6 +149,9 @@ make_capsule(void)
 	fixture_write(".secret", "secret\n");
 	fixture_write(".git/config", "[core]\n");
 	fixture_symlink("/etc/passwd", "escape");
+	memset(big, 0, sizeof(big) - 1);
+	memset(big, 0xff, 16);
+	fixture_write_bytes("big.bin", big, sizeof(big) - 1);
 }
 
 /* Answer line (CRLF added unless it ends in LF); 1 when answered. */
@@ -204,7 +209,8 @@ test_cases(void)
 	}
 }
 
-/* A file is a header, then the file itself, streamed by conn.c. */
+/* A small file is answered from memory, header and bytes together; a
+ * large one is a header, then the file itself, streamed by conn.c. */
 static void
 test_file_source(void)
 {
@@ -213,12 +219,17 @@ test_file_source(void)
 
 	fixture_ctx(&ctx);
 	respond(&ctx, "gemini://localhost/page.gmi", &r);
-	CHECK(r.source == REPLY_FILE && r.fd != -1 && r.size == 9,
-	    "a file body is the file, not a copy");
-	CHECK(r.out.len == strlen("20 text/gemini; lang=en\r\n"),
-	    "only the header in memory");
+	CHECK(r.source == REPLY_MEMORY && r.fd == -1 &&
+	    r.out.len == strlen("20 text/gemini; lang=en\r\n# A page\n") &&
+	    strcmp(r.out.data, "20 text/gemini; lang=en\r\n# A page\n") == 0,
+	    "a small file leaves with its header, from memory");
 	CHECK(r.reqlen == strlen("gemini://localhost/page.gmi\r\n"),
 	    "the request line's length, for the log");
+	reply_free(&r);
+	respond(&ctx, "gemini://localhost/big.bin", &r);
+	CHECK(r.source == REPLY_FILE && r.fd != -1 && r.size == 100000 &&
+	    r.out.len == strlen("20 application/octet-stream\r\n"),
+	    "a large file is streamed from its fd after the header");
 	reply_free(&r);
 	respond(&ctx, "gemini://localhost/posts/", &r);
 	CHECK(r.source == REPLY_MEMORY && r.fd == -1 &&

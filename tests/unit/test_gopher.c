@@ -87,6 +87,9 @@ make_capsule(void)
 	fixture_write("gone.gmi", "# Gone\n");
 	fixture_write(".secret", "secret\n");
 	fixture_write("image.png", "\x89PNG\r\n\x1a\n");
+	memset(blank, 0, 70000);
+	memcpy(blank, "\x89PNG\r\n\x1a\n", 8);
+	fixture_write_bytes("big.png", blank, 70000);
 	memset(blank, '\n', sizeof(blank) - 1);
 	fixture_write("big.gmi", blank);
 	fixture_symlink("/etc/passwd", "escape");
@@ -144,8 +147,14 @@ test_sources(void)
 	CHECK(r.reqlen == strlen("/page.gmi\r\n"), "the line's length");
 	reply_free(&r);
 	respond(&ctx, "/image.png", &r);
+	CHECK(r.status == 20 && r.source == REPLY_MEMORY && r.fd == -1 &&
+	    r.out.len == 8 && memcmp(r.out.data, "\x89PNG\r\n\x1a\n", 8) == 0,
+	    "a small binary is its bytes, as they are");
+	reply_free(&r);
+	respond(&ctx, "/big.png", &r);
 	CHECK(r.status == 20 && r.source == REPLY_FILE && r.fd != -1 &&
-	    r.size == 8 && r.out.len == 0, "a binary is the file, as it is");
+	    r.size == 70000 && r.out.len == 0,
+	    "a large binary is the file, streamed as it is");
 	reply_free(&r);
 	respond(&ctx, "/missing", &r);
 	CHECK(r.out.len > 3 && strcmp(r.out.data + r.out.len - 3,

@@ -84,6 +84,18 @@ static const struct conv_case link_cases[] = {
 	    "userinfo in a gopher URL falls back to URL:" },
 	{ "=> x.txt A\tB", "0A B\t/blog/x.txt" HERE,
 	    "a TAB in the label becomes a space" },
+	/* Where gopherlink.c's rules (url.c's host and port parsing)
+	 * differ from the parser gophermap.c had. */
+	{ "=> gopher://Gopher.Example.ORG.:000070/1/ G",
+	    "1G\t/\tgopher.example.org\t70\r\n",
+	    "gopher:// host lower-cased, trailing dot and leading zeros gone" },
+	{ "=> gopher://a..b/1/ B", "hB\tURL:gopher://a..b/1/" HERE,
+	    "gopher:// host with an empty label falls back to URL:" },
+	{ "=> gopher://far.example/0a%0Db C",
+	    "hC\tURL:gopher://far.example/0a%0Db" HERE,
+	    "encoded CR in a gopher selector: URL: item, not a mangled one" },
+	{ "=> a%0Ab.txt Broken", "iBroken" INFO,
+	    "encoded LF in a local link: no item, the label as text" },
 };
 
 static const struct conv_case text_cases[] = {
@@ -297,6 +309,13 @@ static const struct conv_case fill_cases[] = {
 	    "bad port replaced" },
 	{ "iInfo\tfake\t(NULL)\t0\n", "iInfo\tfake\t(NULL)\t70\r\n",
 	    "info line selector not resolved; port 0 replaced" },
+	{ "1Far\tfoo\tfar.example\t0007070\n",
+	    "1Far\tfoo\tfar.example\t7070\r\n",
+	    "port read by url_parse_port(): leading zeros allowed" },
+	{ "1Far\tfoo\tfar.example\t65536\n",
+	    "1Far\tfoo\tfar.example\t70\r\n", "port above 65535 replaced" },
+	{ "0Abs\t/a/../b.txt\n", "0Abs\t/a/../b.txt" HERE,
+	    "an absolute hand-written selector is kept as written" },
 	{ "\tno type\n", "i no type" INFO, "line starting with TAB is info" },
 	{ "a\n.\nb\tc\n", "ia" INFO, "a lone dot ends the map" },
 	{ "\n", "i" INFO, "empty line is an empty info line" },

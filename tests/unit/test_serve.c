@@ -4,6 +4,8 @@
  */
 #include <sys/stat.h>
 
+#include <time.h>
+
 #include "test.h"
 #include "fixture.h"
 #include "serve.h"
@@ -57,12 +59,16 @@ test_base_url(void)
 	fixture_conf.public_port = 1965;
 }
 
+static long long	clock_ms = 1000000;
+
+/* Route path at the test's clock (the cache's time). */
 static void
 route(const char *path, const char *dirmap, struct serve_result *r)
 {
 	struct request_ctx	ctx;
 
 	fixture_ctx(&ctx);
+	ctx.now_ms = clock_ms;
 	serve_route(&ctx, &fixture_conf.hosts[0], path, dirmap, r);
 }
 
@@ -81,8 +87,12 @@ test_route(void)
 	char			 fifo[300];
 
 	route("/page.gmi", NULL, &r);
-	CHECK(r.kind == SERVE_FILE && r.fd != -1 && r.size == 4 &&
-	    r.loc == NULL, "a file, no location");
+	CHECK(r.kind == SERVE_FILE && r.fd == -1 && r.size == 4 &&
+	    r.body != NULL && memcmp(r.body, "page", 4) == 0 && r.loc == NULL,
+	    "a small file, from memory, no location");
+	route("/big.bin", NULL, &r);
+	CHECK(r.kind == SERVE_FILE && r.fd != -1 && r.body == NULL &&
+	    r.size == SERVE_CACHE_FILE_MAX + 1, "a large file, by its fd");
 	done(&r);
 	route("/dir/", NULL, &r);
 	CHECK(r.kind == SERVE_FILE && strcmp(r.path, "/dir/index.gmi") == 0,
@@ -125,11 +135,102 @@ test_route(void)
 	}
 }
 
+/* Make root/rel hold text, with an mtime old enough not to be racy. */
+static void
+write_old(const char *rel, const char *text)
+{
+	char		path[512];
+	struct timespec	ts[2];
+
+	fixture_write(rel, text);
+	snprintf(path, sizeof(path), "%s/%s", fixture_root, rel);
+	clock_gettime(CLOCK_REALTIME, &ts[0]);
+	ts[0].tv_sec -= 100;
+	ts[1] = ts[0];
+	utimensat(AT_FDCWD, path, ts, 0);
+}
+
+/*
+ * The file cache: answers from memory for up to a second, then checks
+ * the path again with every rule, and sees any change of the file.
+ */
+static void
+test_cache(void)
+{
+	struct serve_result	r;
+	struct timespec		ts[2];
+	char			path[512];
+
+	write_old("hot.gmi", "old text\n");
+	clock_ms += 10000;
+	route("/hot.gmi", NULL, &r);
+	CHECK(r.body != NULL && strcmp(r.body, "old text\n") == 0,
+	    "read and kept");
+	write_old("hot.gmi", "new text\n");
+	clock_ms += 500;
+	route("/hot.gmi", NULL, &r);
+	CHECK(r.body != NULL && strcmp(r.body, "old text\n") == 0,
+	    "within the second, from memory without looking");
+	clock_ms += 600;
+	route("/hot.gmi", NULL, &r);
+	CHECK(r.body != NULL && strcmp(r.body, "new text\n") == 0,
+	    "after it, the change is seen");
+	write_old("hot.gmi", "NEW text\n");
+	clock_ms += 1000;
+	route("/hot.gmi", NULL, &r);
+	CHECK(r.body != NULL && strcmp(r.body, "NEW text\n") == 0,
+	    "a change of the same size and an older mtime is seen too");
+
+	snprintf(path, sizeof(path), "%s/hot.gmi", fixture_root);
+	unlink(path);
+	fixture_symlink("/etc/hostname", "hot.gmi");
+	clock_ms += 1000;
+	route("/hot.gmi", NULL, &r);
+	CHECK(r.kind == SERVE_ERROR && r.status == 51 && r.body == NULL,
+	    "a symlink out of the root is refused at the recheck");
+	unlink(path);
+	clock_ms += 1000;
+	route("/hot.gmi", NULL, &r);
+	CHECK(r.kind == SERVE_ERROR && r.status == 51, "a removed file");
+
+	/* A write that keeps inode, size and mtime (as a second write within
+	 * a coarse timestamp's tick would): only the racy rule sees it. */
+	fixture_write("racy.gmi", "two\n");
+	snprintf(path, sizeof(path), "%s/racy.gmi", fixture_root);
+	clock_gettime(CLOCK_REALTIME, &ts[0]);
+	ts[1] = ts[0];
+	utimensat(AT_FDCWD, path, ts, 0);
+	clock_ms += 1000;
+	route("/racy.gmi", NULL, &r);
+	CHECK(r.body != NULL && strcmp(r.body, "two\n") == 0,
+	    "a file written just now");
+	fixture_write("racy.gmi", "TWO\n");
+	utimensat(AT_FDCWD, path, ts, 0);
+	clock_ms += 1000;
+	route("/racy.gmi", NULL, &r);
+	CHECK(r.body != NULL && strcmp(r.body, "TWO\n") == 0,
+	    "a racy entry is read again at its check");
+
+	write_old("dir2/index.gmi", "index\n");
+	clock_ms += 1000;
+	route("/dir2/", NULL, &r);
+	CHECK(r.body != NULL && strcmp(r.path, "/dir2/index.gmi") == 0,
+	    "a directory's index is kept under the directory's path");
+	route("/dir2/", NULL, &r);
+	CHECK(r.body != NULL && strcmp(r.path, "/dir2/index.gmi") == 0,
+	    "and answered with the index's own path (for its location)");
+}
+
 int
 main(void)
 {
 	fixture_make_root();
 	fixture_write("page.gmi", "page");
+	{
+		static char	big[SERVE_CACHE_FILE_MAX + 1];
+
+		fixture_write_bytes("big.bin", big, sizeof(big));
+	}
 	fixture_write("dir/index.gmi", "# Dir\n");
 	fixture_write("map/index.gmi", "# Map\n");
 	fixture_write("map/gophermap", "menu\n");
@@ -148,6 +249,8 @@ main(void)
 	test_errno();
 	test_base_url();
 	test_route();
+	test_cache();
+	serve_cache_free();
 	fixture_cleanup();
 	return test_done("serve");
 }

@@ -35,6 +35,10 @@ static const struct {
 	    "empty port is absent" },
 	{ "gemini://h:65535/", 0, 1, "h", 65535, "/", NULL, NULL,
 	    "largest port" },
+	{ "gemini://h:0/", 0, 1, "h", 0, "/", NULL, NULL,
+	    "port 0 parses (it matches no listener)" },
+	{ "gemini://h:0001965/", 0, 1, "h", 1965, "/", NULL, NULL,
+	    "leading zeros in the port" },
 	{ "gemini://h/search?q=a%20b?c", 0, 1, "h", -1, "/search", "q=a%20b?c",
 	    NULL, "query kept raw, '?' allowed inside it" },
 	{ "gemini://h?x", 0, 1, "h", -1, "/", "x", NULL,
@@ -201,6 +205,97 @@ static const struct {
 	{ "", 0, "", "empty" },
 };
 
+static const struct {
+	const char	*in;
+	size_t		 want;
+	const char	*why;
+} scheme_cases[] = {
+	{ "gemini://h/", 6, "scheme before ':'" },
+	{ "a+b-c.d1:x", 8, "'+', '-', '.' and digits after the first letter" },
+	{ "mailto:me@h", 6, "no authority needed" },
+	{ "x:", 1, "one letter" },
+	{ ":x", 0, "empty scheme" },
+	{ "1a:x", 0, "starts with a digit" },
+	{ "a/b:c", 0, "'/' before the ':': a relative path" },
+	{ "a b:c", 0, "space" },
+	{ "abc", 0, "no ':'" },
+	{ "", 0, "empty" },
+	{ "abcdefghijabcdefghijabcdefghijabcdefghij:", 40,
+	    "not bounded by struct url's scheme field" },
+};
+
+/* url_parse_origin(): scheme and authority only. */
+static const struct {
+	const char	*in;
+	size_t		 len;	/* 0: strlen(in) */
+	int		 ok;
+	const char	*scheme;
+	const char	*host;
+	int		 ipv6;
+	int		 port;
+	size_t		 end;
+	const char	*err;
+	const char	*why;
+} origin_cases[] = {
+	{ "gopher://h.example:7070/1/x y", 0, 1, "gopher", "h.example", 0,
+	    7070, 23, NULL, "the rest, with a space, is not read" },
+	{ "GOPHER://Sdf.ORG.", 0, 1, "gopher", "sdf.org", 0, -1, 17, NULL,
+	    "lower-cased, trailing dot removed, no path" },
+	{ "gopher://[::1]:70?x", 0, 1, "gopher", "::1", 1, 70, 17, NULL,
+	    "IPv6; '?' ends the authority" },
+	{ "gopher://h#x", 0, 1, "gopher", "h", 0, -1, 10, NULL,
+	    "'#' ends the authority (url_parse() refuses it earlier)" },
+	{ "gopher://h:/", 0, 1, "gopher", "h", 0, -1, 11, NULL,
+	    "empty port is absent" },
+	{ "gopher://h:0/", 0, 1, "gopher", "h", 0, 0, 12, NULL,
+	    "port 0 parses; callers that connect refuse it" },
+	{ "gopher://h:0000070/", 0, 1, "gopher", "h", 0, 70, 18, NULL,
+	    "leading zeros" },
+	{ "gopher:///x", 0, 1, "gopher", "", 0, -1, 9, NULL,
+	    "empty host allowed outside gemini, as url_parse() does" },
+	{ "gopher://h/\x01\x7f", 0, 1, "gopher", "h", 0, -1, 10, NULL,
+	    "control bytes after the authority are the caller's" },
+	{ "gemini://", 0, 0, NULL, NULL, 0, 0, 0, "URL has an empty host",
+	    "empty host refused for gemini" },
+	{ "gopher://a..b/", 0, 0, NULL, NULL, 0, 0, 0,
+	    "URL has an invalid host", "empty label" },
+	{ "gopher://0/", 0, 0, NULL, NULL, 0, 0, 0, "URL has an invalid host",
+	    "digits-only host that is no dotted quad" },
+	{ "gopher://h\x01/", 0, 0, NULL, NULL, 0, 0, 0,
+	    "URL has an invalid host", "control byte in the host" },
+	{ "gopher://[::1\0x]/", 17, 0, NULL, NULL, 0, 0, 0,
+	    "URL has an invalid IPv6 host",
+	    "NUL in brackets would end inet_pton()'s string early" },
+	{ "gopher://[zz::1]/", 0, 0, NULL, NULL, 0, 0, 0,
+	    "URL has an invalid IPv6 host", "IPv6 checked by inet_pton()" },
+	{ "gopher://u@h/", 0, 0, NULL, NULL, 0, 0, 0, "URL has userinfo",
+	    "userinfo" },
+	{ "gopher://h:65536/", 0, 0, NULL, NULL, 0, 0, 0,
+	    "URL port out of range", "port above 65535" },
+	{ "gopher:h", 0, 0, NULL, NULL, 0, 0, 0, "URL has no authority",
+	    "no //" },
+	{ "h/x", 0, 0, NULL, NULL, 0, 0, 0, "not an absolute URL",
+	    "relative reference" },
+};
+
+static const struct {
+	const char	*in;
+	int		 want;
+	const char	*err;
+	const char	*why;
+} port_cases[] = {
+	{ "70", 70, NULL, "plain" },
+	{ "0", 0, NULL, "zero is a number" },
+	{ "65535", 65535, NULL, "largest" },
+	{ "000000070", 70, NULL, "any number of leading zeros" },
+	{ "", -1, "URL has an empty port", "empty" },
+	{ "65536", -1, "URL port out of range", "too large" },
+	{ "99999999999999999999", -1, "URL port out of range", "no overflow" },
+	{ "7x", -1, "URL has a non-numeric port", "non-digit" },
+	{ "+70", -1, "URL has a non-numeric port", "sign" },
+	{ " 70", -1, "URL has a non-numeric port", "space" },
+};
+
 static int
 streq_or_null(const char *want, const char *got)
 {
@@ -284,6 +379,53 @@ test_parse_misc(void)
 }
 
 static void
+test_scheme_origin_port(void)
+{
+	struct url	 u;
+	const char	*s, *err;
+	size_t		 i, len, end;
+	int		 rc;
+
+	for (i = 0; i < sizeof(scheme_cases) / sizeof(scheme_cases[0]); i++) {
+		len = strlen(scheme_cases[i].in);
+		s = test_guarded(scheme_cases[i].in, len);
+		CHECK(url_scheme_len(s, len) == scheme_cases[i].want,
+		    scheme_cases[i].why);
+	}
+	for (i = 0; i < sizeof(origin_cases) / sizeof(origin_cases[0]); i++) {
+		len = origin_cases[i].len;
+		if (len == 0)
+			len = strlen(origin_cases[i].in);
+		s = test_guarded(origin_cases[i].in, len);
+		err = NULL;
+		end = 0;
+		rc = url_parse_origin(s, len, &u, &end, &err);
+		if (!origin_cases[i].ok) {
+			CHECK(rc == -1 && err != NULL &&
+			    strcmp(err, origin_cases[i].err) == 0,
+			    origin_cases[i].why);
+			continue;
+		}
+		CHECK(rc == 0 &&
+		    strcmp(u.scheme, origin_cases[i].scheme) == 0 &&
+		    strcmp(u.host, origin_cases[i].host) == 0 &&
+		    u.host_is_ipv6 == origin_cases[i].ipv6 &&
+		    u.port == origin_cases[i].port &&
+		    end == origin_cases[i].end && u.path[0] == '\0' &&
+		    !u.has_query, origin_cases[i].why);
+	}
+	for (i = 0; i < sizeof(port_cases) / sizeof(port_cases[0]); i++) {
+		len = strlen(port_cases[i].in);
+		s = test_guarded(port_cases[i].in, len);
+		err = NULL;
+		rc = url_parse_port(s, len, &err);
+		CHECK(rc == port_cases[i].want && (port_cases[i].err == NULL ||
+		    (err != NULL && strcmp(err, port_cases[i].err) == 0)),
+		    port_cases[i].why);
+	}
+}
+
+static void
 test_normalize(void)
 {
 	char	p[64];
@@ -357,6 +499,7 @@ main(void)
 {
 	test_parse();
 	test_parse_misc();
+	test_scheme_origin_port();
 	test_normalize();
 	test_decode();
 	test_encode();

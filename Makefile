@@ -2,14 +2,28 @@
 # `make` builds ./capsuled; `make run` serves capsule/; `make check` tests.
 
 CC	?= cc
+PKG_CONFIG ?= pkg-config
 PREFIX	?= /usr/local
 DESTDIR	?=
 PKGS	 = openssl libmagic
+# The version has one home, debian/changelog (dpkg reads it from there);
+# `capsuled -V` prints it.  Its first line is "capsuled (VERSION) dist;
+# ...", a format Debian policy fixes, so sed reads it and a plain `make`
+# needs no dpkg-dev.  scripts/check-deb.sh compares it with
+# dpkg-parsechangelog.
+VERSION	:= $(shell sed -n '1{s/^[^ ]* (//;s/).*//;p;q;}' debian/changelog)
+ifeq ($(VERSION),)
+$(error cannot read the version from debian/changelog)
+endif
+# ARCH: the Debian architecture `make deb` builds for (empty: this one).
+ARCH	?=
 WARN	 = -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes \
 	   -Wstrict-prototypes -Wpointer-arith -Wformat=2 -Wvla
 CFLAGS	?= -O2 -g
-CFLAGS	+= -std=c11 -D_GNU_SOURCE $(WARN) $(shell pkg-config --cflags $(PKGS))
-LDLIBS	+= $(shell pkg-config --libs $(PKGS)) -lm
+CFLAGS	+= -std=c11 -D_GNU_SOURCE $(WARN) \
+	   $(shell $(PKG_CONFIG) --cflags $(PKGS)) \
+	   -DCAPSULED_VERSION=\"$(VERSION)\"
+LDLIBS	+= $(shell $(PKG_CONFIG) --libs $(PKGS)) -lm
 # Each object lists the headers it includes (build/**/*.d), so touching
 # a header rebuilds just the files that use it.
 DEPFLAGS = -MMD -MP
@@ -31,7 +45,7 @@ FUZZBIN	:= $(FUZZSRC:tests/fuzz/%.c=build/fuzz/%)
 FUZZ_SECONDS ?= 60
 
 .PHONY: all run check unit deps certs bench bench-peers clean install print-warn \
-	fuzz fuzz-build stress
+	print-version fuzz fuzz-build stress deb
 
 all: capsuled
 
@@ -40,6 +54,9 @@ capsuled: $(OBJS)
 
 build/%.o: src/%.c | build
 	$(CC) $(CFLAGS) $(DEPFLAGS) -c -o $@ $<
+
+# main.c prints the version.
+build/main.o build/asan/main.o: debian/changelog
 
 build/asan/%.o: src/%.c | build/asan
 	$(CC) $(CFLAGS) $(SANFLAGS) $(DEPFLAGS) -c -o $@ $<
@@ -88,6 +105,10 @@ check:
 print-warn:
 	@echo $(WARN)
 
+# The version, from debian/changelog (scripts/check-deb.sh compares).
+print-version:
+	@echo $(VERSION)
+
 # Keep the instrumented objects between runs (make would delete them as
 # intermediates of the harness rule).
 .SECONDARY: $(FUZZOBJS)
@@ -111,6 +132,11 @@ bench: capsuled
 bench-peers: capsuled
 	@sh scripts/deps.sh check
 	@bash tests/bench/bench-peers.sh
+
+# build/deb/capsuled_VERSION_ARCH.deb; ARCH=arm64 cross-builds it.
+deb:
+	@sh scripts/deps.sh deb $(ARCH)
+	@sh scripts/build-deb.sh $(ARCH)
 
 install: capsuled
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/man/man8 \

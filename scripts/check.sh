@@ -30,7 +30,7 @@ cat "$log"; before=$failed; count "$log"
 [ $rc -ne 0 ] && [ "$failed" -eq "$before" ] && failed=$((failed + 1))
 
 for extra in scripts/check-fuzz.sh scripts/check-bench.sh scripts/check-man.sh \
-    scripts/check-cross.sh; do
+    scripts/check-cross.sh scripts/check-deb.sh; do
 	[ -f "$extra" ] || continue
 	echo "== $extra"
 	sh "$extra" >"$log" 2>&1; rc=$?

@@ -8,7 +8,13 @@
 #include <limits.h>
 #include <stddef.h>
 
-#define CAPSULED_VERSION	"0.1.0"
+/*
+ * The Makefile passes the version from debian/changelog, its one home.
+ * A compile outside the Makefile (scripts/check-cross.sh) gets this.
+ */
+#ifndef CAPSULED_VERSION
+#define CAPSULED_VERSION	"unknown"
+#endif
 
 #define CONF_NAME_MAX		255	/* host names */
 #define CONF_PATH_MAX		1024	/* file system paths in the config */

@@ -94,6 +94,7 @@ struct conn {
 	struct loop_ev		 srcev;		/* its stream, when waited on */
 	int			 client_quiet;	/* sent bytes while we waited */
 	size_t			 outoff;	/* of reply.out sent */
+	size_t			 boff;		/* of reply.borrowed sent */
 	long long		 bytes;		/* sent to the client */
 	size_t			 progress;	/* sent since the deadline moved */
 
@@ -434,6 +435,8 @@ static int
 conn_write_some(struct conn *c)
 {
 	struct reply	*r = &c->reply;
+	const char	*p;
+	size_t		*off, len;
 	ssize_t		 n;
 	int		 rc;
 
@@ -443,19 +446,32 @@ conn_write_some(struct conn *c)
 			return rc;
 		if ((rc = conn_refill(c)) == CONN_FAILED)
 			return rc;
+		/* reply.out first, then what it borrowed, if anything. */
 		if (c->outoff < r->out.len) {
+			p = r->out.data;
+			off = &c->outoff;
+			len = r->out.len;
+		} else if (r->source == REPLY_BORROWED &&
+		    c->boff < r->borrowedlen) {
+			p = r->borrowed;
+			off = &c->boff;
+			len = r->borrowedlen;
+		} else
+			len = 0;
+		if (len > 0) {
 			/* A chunk at a time, so io.out never holds more. */
-			n = conn_put(c, r->out.data + c->outoff,
-			    r->out.len - c->outoff < CONN_CHUNK ?
-			    r->out.len - c->outoff : CONN_CHUNK);
+			n = conn_put(c, p + *off, len - *off < CONN_CHUNK ?
+			    len - *off : CONN_CHUNK);
 			if (n == CONN_AGAIN)
 				return LOOP_WRITE;
 			if (n < 0)
 				return CONN_FAILED;
-			c->outoff += (size_t)n;
+			*off += (size_t)n;
 			c->bytes += n;
 			continue;
 		}
+		if (r->source == REPLY_BORROWED)
+			reply_end_source(r);	/* all sent: released */
 		if (rc == CONN_WAIT_SOURCE) {
 			rc = conn_flush(c);
 			return rc == CONN_DONE ? CONN_WAIT_SOURCE : rc;

@@ -15,6 +15,10 @@ reply_init(struct reply *r)
 	r->source = REPLY_MEMORY;
 	r->fd = -1;
 	r->size = 0;
+	r->borrowed = NULL;
+	r->borrowedlen = 0;
+	r->release = NULL;
+	r->release_arg = NULL;
 }
 
 void
@@ -22,6 +26,11 @@ reply_end_source(struct reply *r)
 {
 	if (r->fd != -1)
 		close(r->fd);
+	if (r->release != NULL)
+		r->release(r->release_arg);
+	r->release = NULL;
+	r->borrowed = NULL;
+	r->borrowedlen = 0;
 	r->fd = -1;
 	r->source = REPLY_MEMORY;
 	r->size = 0;
@@ -62,4 +71,16 @@ reply_stream(struct reply *r, int fd)
 	reply_end_source(r);
 	r->source = REPLY_STREAM;
 	r->fd = fd;
+}
+
+void
+reply_borrow(struct reply *r, const char *p, size_t len,
+    void (*release)(void *), void *arg)
+{
+	reply_end_source(r);
+	r->source = REPLY_BORROWED;
+	r->borrowed = p;
+	r->borrowedlen = len;
+	r->release = release;
+	r->release_arg = arg;
 }

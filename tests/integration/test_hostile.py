@@ -321,10 +321,10 @@ def test_slowloris(spawn, proto):
     A normal client is still served at once, and all of them are cut at
     the request timeout: trickling does not extend it.
 
-    The Gemini listener has TCP_DEFER_ACCEPT (listen.c): the kernel
-    keeps a connection that has sent nothing away from the server, so
-    every Gemini one sends the first byte at once to be accepted (the
-    silent case is test_silent_connections_stay_in_the_kernel)."""
+    Both listeners have TCP_DEFER_ACCEPT (listen.c): the kernel keeps a
+    connection that has sent nothing away from the server, so every one
+    sends the first byte at once to be accepted (the silent case is
+    test_silent_connections_stay_in_the_kernel)."""
     n = pick(200, 1000)
     s = spawn(conf="timeout %d\nmax-connections-per-ip 100000\n" % TIMEOUT)
     payload = client_hello() if proto == "gemini" else b"/" + b"a" * 200
@@ -333,11 +333,9 @@ def test_slowloris(spawn, proto):
     base_rss = server_rss(s)
     t_open = time.monotonic()
     socks = open_many(port_of(s, proto), n)
-    sent = 0
-    if proto == "gemini":
-        for c in socks:
-            c.send(payload[:1])
-        sent = 1
+    for c in socks:
+        c.send(payload[:1])
+    sent = 1
     opened = time.monotonic()
     # The worker holds them all (accepted, one socket each).
     assert wait_for(lambda: sockets_of(worker) >= base_socks + n, 1.5), \
@@ -405,23 +403,25 @@ def test_slowloris_half_handshake_then_silence(spawn, proto):
     assert_healthy(s)
 
 
-def test_silent_connections_stay_in_the_kernel(spawn):
-    """Gemini connections that send nothing are never handed to the
-    worker (TCP_DEFER_ACCEPT): they cost it no fd and no memory.  In
-    the long form, also wait for the kernel to give up on them."""
+@pytest.mark.parametrize("proto", ["gemini", "gopher"])
+def test_silent_connections_stay_in_the_kernel(spawn, proto):
+    """Connections that send nothing are never handed to the worker
+    (TCP_DEFER_ACCEPT): they cost it no fd and no memory.  In the long
+    form, also wait for the kernel to give up on them."""
     n = pick(200, 1000)
     s = spawn(conf="timeout %d\nmax-connections-per-ip 100000\n" % TIMEOUT)
     worker = s.workers[0]
     base_socks = sockets_of(worker)
-    socks = open_many(s.port, n)
+    socks = open_many(port_of(s, proto), n)
     opened = time.monotonic()
     time.sleep(0.5)
     assert sockets_of(worker) == base_socks
-    assert served_within(s, "gemini") < LATENCY_MAX
+    assert served_within(s, proto) < LATENCY_MAX
     if STRESS:
         closed = watch_closes(socks, 40.0)
-        report("silent gemini: %d of %d ended after %.1f-%.1f s" % (
-            len(closed), n, min(closed.values(), default=opened) - opened,
+        report("silent %s: %d of %d ended after %.1f-%.1f s" % (
+            proto, len(closed), n,
+            min(closed.values(), default=opened) - opened,
             max(closed.values(), default=opened) - opened))
         assert len(closed) == n
     close_all(socks)
@@ -441,10 +441,11 @@ def test_flood_past_cap(spawn, proto, cap, conf):
     n = pick(100, 400)
     s = spawn(conf="timeout 10\n" + conf)
     socks = open_many(port_of(s, proto), n)
-    if proto == "gemini":	# to be accepted at all (TCP_DEFER_ACCEPT)
-        hello = client_hello()
-        for c in socks:
-            c.send(hello)
+    # To be accepted at all (TCP_DEFER_ACCEPT): a whole ClientHello, or
+    # the start of a selector.
+    first = client_hello() if proto == "gemini" else b"/"
+    for c in socks:
+        c.send(first)
     t0 = time.monotonic()
     closed = watch_closes(socks, 1.5)
     report("flood %s cap %d: %d of %d closed in %.3f s" % (

@@ -742,6 +742,35 @@ def test_rejections_no_memory_growth(spawn):
     assert_healthy(s)
 
 
+def test_gopher_views_stay_within_their_bound(spawn, tmpbase):
+    """1,000 distinct pages over Gopher: the worker keeps the views it
+    made within gopher-cache (here 2 MiB) and the small files within the
+    file cache's 8 MiB, so its memory stops growing: each page's menu is
+    about 26 kB, 26 MB for them all if nothing went."""
+    n = pick(1000, 3000)
+    root = hostile_root(tmpbase)
+    os.makedirs(os.path.join(root, "many"))
+    line = "A line of text long enough to wrap once in a Gopher menu, " \
+           "and then some more words.\n"
+    for i in range(n):
+        with open(os.path.join(root, "many", "p%04d.gmi" % i), "w") as f:
+            f.write("# Page %d\n\n" % i + line * 220)
+    s = spawn(conf="gopher-cache 2\n", root=root, asan_quarantine=0)
+    worker = s.workers[0]
+    for i in range(50):		# warm-up: the allocator's own growth
+        gopher(s.gport, "/many/p%04d.gmi" % i)
+    before = rss_kb(worker)
+    for i in range(n):
+        menu = gopher(s.gport, "/many/p%04d.gmi" % i)
+        assert menu.startswith(b"iPage %d\t" % i), menu[:40]
+    after = rss_kb(worker)
+    report("gopher views: %d pages of %d kB menus: worker %d kB -> %d kB "
+           "(%+d kB)" % (n, len(menu) // 1024, before, after, after - before))
+    assert len(menu) > 20000
+    assert after - before < 16 * 1024, (before, after)
+    assert_healthy(s)
+
+
 # --- files that fight back ----------------------------------------------
 
 def gemini_path(s, path):

@@ -459,9 +459,10 @@ conn_write_some(struct conn *c)
 		} else
 			len = 0;
 		if (len > 0) {
-			/* A chunk at a time, so io.out never holds more. */
-			n = conn_put(c, p + *off, len - *off < CONN_CHUNK ?
-			    len - *off : CONN_CHUNK);
+			/* Over TLS a chunk at a time, so that io.out never
+			 * holds more; in the clear all of it, in one write. */
+			n = conn_put(c, p + *off, c->ssl == NULL ||
+			    len - *off < CONN_CHUNK ? len - *off : CONN_CHUNK);
 			if (n == CONN_AGAIN)
 				return LOOP_WRITE;
 			if (n < 0)

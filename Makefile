@@ -130,7 +130,7 @@ bench: capsuled
 	@bash tests/bench/bench.sh
 
 bench-peers: capsuled
-	@sh scripts/deps.sh check
+	@sh scripts/deps.sh peers
 	@bash tests/bench/bench-peers.sh
 
 # build/deb/capsuled_VERSION_ARCH.deb; ARCH=arm64 cross-builds it.

@@ -535,8 +535,8 @@ gopher() {
 		skip "$NAME Gopher" "no Gopher server on port $GPORT"
 		return 0
 	fi
-	scenario "$NAME Gopher menu c=64" "" \
-	    -g -p "$GPORT" -u "" -c 64 -B "$SOURCES" "${LOAD[@]}"
+	scenario "$NAME Gopher menu c=64" "the shipped capsule's root" \
+	    -g -p "$GPORT" -u /real/ -c 64 -B "$SOURCES" "${LOAD[@]}"
 	scenario "$NAME Gopher text c=64" "" \
 	    -g -p "$GPORT" -u /page.txt -c 64 -B "$SOURCES" "${LOAD[@]}"
 }

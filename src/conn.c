@@ -174,7 +174,7 @@ conn_close(struct conn *c, const char *why)
 	if (c->filefd != -1)
 		close(c->filefd);
 	c->filefd = -1;
-	SSL_free(c->ssl);
+	tls_ssl_free(c->ssl);	/* keys branch: before close(), see tls.h */
 	c->ssl = NULL;
 	close(c->fd);
 	c->fd = -1;
@@ -529,6 +529,10 @@ conn_handshake(struct conn *c)
 		break;
 	case TLS_WANT_WRITE:
 		loop_mod(conn_loop, &c->ev, LOOP_WRITE);
+		break;
+	case TLS_WANT_ASYNC:	/* keys branch: the key process signs */
+		loop_mod(conn_loop, &c->ev, 0);
+		tls_async_wait(c->ssl, conn_loop, conn_io, c);
 		break;
 	default:
 		conn_close(c, "TLS handshake failed");

@@ -19,14 +19,13 @@
 #include "log.h"
 
 int
-helper_open(struct helper *h, const char *name, int nworkers,
-    helper_run *run, void *arg)
+helper_open(struct helper *h, const struct helper_role *role, int nworkers,
+    void *arg)
 {
 	int	i, sv[2], saved;
 
 	memset(h, 0, sizeof(*h));
-	h->name = name;
-	h->run = run;
+	h->role = role;
 	h->arg = arg;
 	h->pid = -1;
 	h->ctl = -1;
@@ -100,8 +99,9 @@ helper_child(struct helper *h, int ctl, pid_t parent)
 	for (i = 0; i < h->nfds; i++)
 		keep[n++] = h->hfd[i];
 	helper_close_others(keep, n);
-	log_set_prefix(h->name);
-	exit(h->run(ctl, h->hfd, h->nfds, h->arg));
+	(void)prctl(PR_SET_NAME, h->role->comm, 0, 0, 0);
+	log_set_prefix(h->role->name);
+	exit(h->role->run(ctl, h->hfd, h->nfds, h->arg));
 }
 
 int

@@ -26,9 +26,16 @@
  * ctl is the control socket to the parent. */
 typedef int helper_run(int ctl, const int *fds, int nfds, void *arg);
 
-struct helper {
+/* What kind of helper: one static instance per kind. */
+struct helper_role {
 	const char	*name;		/* in logs: "key process" */
+	const char	*comm;		/* its process name (ps, /proc/PID/comm,
+					   at most 15 bytes) */
 	helper_run	*run;
+};
+
+struct helper {
+	const struct helper_role *role;
 	void		*arg;
 	pid_t		 pid;		/* -1 when not running */
 	int		 ctl;		/* the parent's end, -1 */
@@ -38,8 +45,8 @@ struct helper {
 };
 
 /* Make the socket pairs for nworkers slots.  0, or -1 with errno. */
-int	helper_open(struct helper *, const char *name, int nworkers,
-	    helper_run *, void *arg);
+int	helper_open(struct helper *, const struct helper_role *,
+	    int nworkers, void *arg);
 
 /*
  * Fork the helper (again, after it died): the child closes what it

@@ -701,7 +701,7 @@ keyproc_signals(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
-int
+static int
 keyproc_run(int ctl, const int *fds, int nfds, void *arg)
 {
 	const char	*why;
@@ -738,3 +738,7 @@ keyproc_run(int ctl, const int *fds, int nfds, void *arg)
 	keyproc_keys_free(&keyproc_keys);
 	return 0;
 }
+
+const struct helper_role keyproc_role = {
+	"key process", "capsuled-keys", keyproc_run
+};

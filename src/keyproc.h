@@ -54,7 +54,7 @@ int			 keyproc_load(const struct keyproc_files *,
 void			 keyproc_keys_free(struct keyproc_keys *);
 
 /*
- * Start h (made by helper_open() with keyproc_run) as a key process with
+ * Start h (made by helper_open() with keyproc_role) as a key process with
  * these keys, or start it again after it died, and wait until it has
  * them.  0, or -1 with err: a key that does not parse or does not match
  * its certificate, or a key process that did not answer.
@@ -63,9 +63,9 @@ int			 keyproc_start(struct helper *,
 			    const struct keyproc_files *, char *err,
 			    size_t errsize);
 
-/* The key process's body (helper_run). */
-int			 keyproc_run(int ctl, const int *fds, int nfds,
-			    void *arg);
+/* The key process, for helper_open(): "key process" in logs,
+ * "capsuled-keys" in ps. */
+extern const struct helper_role	keyproc_role;
 
 /*
  * The answer to one request datagram from a worker: the signature, or

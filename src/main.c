@@ -339,8 +339,7 @@ static int
 main_keys_start(struct helper *h, const struct conf *conf,
     const struct keyproc_files *kf, char *err, size_t errsize)
 {
-	if (helper_open(h, "key process", conf->workers, keyproc_run,
-	    NULL) == -1) {
+	if (helper_open(h, &keyproc_role, conf->workers, NULL) == -1) {
 		snprintf(err, errsize, "key process sockets: %s",
 		    strerror(errno));
 		return -1;

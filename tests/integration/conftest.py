@@ -215,3 +215,17 @@ def server(tmpbase):
     s = Server(make_root(tmpbase))
     yield s
     s.cleanup()
+
+
+KEY_PROCESS_COMM = "capsuled-keys"
+
+
+def is_key_process(pid):
+    """Whether pid is capsuled's key process (src/keyproc.c), which the
+    parent forks before the workers: tests that count or pick workers
+    among the parent's children leave it out."""
+    try:
+        with open("/proc/%d/comm" % pid) as f:
+            return f.read().strip() == KEY_PROCESS_COMM
+    except OSError:
+        return False

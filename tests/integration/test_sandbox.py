@@ -15,7 +15,8 @@ import time
 
 import pytest
 
-from conftest import BIN, REPO, Server, gemini, gopher, make_root
+from conftest import (BIN, REPO, Server, gemini, gopher, is_key_process,
+                      make_root)
 
 PROD = os.path.join(REPO, "capsuled")
 SYS_LANDLOCK_CREATE_RULESET = {"x86_64": 444, "aarch64": 444}
@@ -51,7 +52,9 @@ server "localhost" {
 
 
 def sandbox_lines(server):
-    return [l for l in server.log().splitlines() if "sandbox: " in l]
+    """The workers' lines (the key process has one of its own)."""
+    return [l for l in server.log().splitlines()
+            if "sandbox: " in l and "key process: " not in l]
 
 
 def wait_for(cond, timeout=10):
@@ -67,7 +70,8 @@ def worker_pids(server):
     pid = server.proc.pid
     try:
         with open("/proc/%d/task/%d/children" % (pid, pid)) as f:
-            return [int(p) for p in f.read().split()]
+            return [int(p) for p in f.read().split()
+                    if not is_key_process(int(p))]
     except OSError:
         return []
 

@@ -317,6 +317,13 @@ keyprov_sign(const struct keyprov_key *k, const struct keymsg_scheme *s,
 	}
 	if (!injob && keyprov_nwaiting > 0)
 		return 0;	/* see keyprov_block() */
+	/* Until keyprov_wait() puts the socket in the loop, nothing reads
+	 * it: a hello from a key process started since must not be taken
+	 * for the answer to this request. */
+	if (keyprov_loop == NULL)
+		keyprov_read(keyprov_fd, 0, NULL);
+	if (keyprov_fd == -1)
+		return 0;
 	memset(&m, 0, sizeof(m));
 	m.type = KEYMSG_SIGN;
 	m.key = (uint16_t)k->key;

@@ -306,6 +306,17 @@ def try_handshake(port, timeout=15):
     return outcome, time.monotonic() - start
 
 
+def serves_again(s, timeout=5.0):
+    """A handshake succeeds within timeout: one that starts while the
+    new key process says hello to the workers may still fail."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if try_handshake(s.port)[0].startswith("20"):
+            return True
+        time.sleep(0.1)
+    return False
+
+
 def test_dead_key_process_is_restarted(tmpbase):
     """SIGKILL: the parent starts another at once (after a second); a
     handshake meanwhile fails with an alert or a close, not at the 30 s
@@ -326,7 +337,7 @@ def test_dead_key_process_is_restarted(tmpbase):
         assert wait_for(lambda: len([p for p in children(s)
                                      if is_key_process(p)]) == 1)
         assert key_process(s) != old
-        assert try_handshake(s.port)[0].startswith("20")
+        assert serves_again(s)
         assert workers(s) == ws, "no worker was restarted"
     finally:
         s.cleanup()
@@ -436,3 +447,188 @@ def _cont(pid):
         os.kill(pid, signal.SIGCONT)
     except ProcessLookupError:
         pass
+
+
+# --- reload and bad keys ------------------------------------------------
+
+def _reload(s, mark):
+    n = s.log().count(mark)
+    s.proc.send_signal(signal.SIGHUP)
+    assert wait_for(lambda: s.log().count(mark) > n, 15), s.log()
+
+
+def _peer_cert(port):
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+        with ctx.wrap_socket(s, server_hostname="localhost") as t:
+            return t.getpeercert(binary_form=True)
+
+
+def test_reload_starts_a_key_process_with_the_new_key(tmpbase):
+    """SIGHUP with a new certificate and key: a new key process holds
+    the new key; the old one leaves once the old workers have."""
+    s = Server(make_root(tmpbase), workers=1)
+    try:
+        before = _peer_cert(s.port)
+        old = key_process(s)
+        cert, key = make_cert(tmpbase, "localhost", "rsa")
+        os.replace(cert, s.cert)
+        os.replace(key, s.key)
+        _reload(s, "configuration reloaded")
+        assert wait_for(lambda: len([p for p in children(s)
+                                     if is_key_process(p)]) == 1), \
+            "the old key process left"
+        assert key_process(s) != old
+        after = _peer_cert(s.port)
+        assert after != before
+        assert try_handshake(s.port)[0].startswith("20")
+    finally:
+        s.cleanup()
+
+
+def test_reload_with_a_mismatched_key_is_refused(tmpbase):
+    """A key that is not the certificate's: the new key process says
+    so, the reload is refused, the old key process serves on."""
+    s = Server(make_root(tmpbase), workers=1)
+    try:
+        old, before = key_process(s), _peer_cert(s.port)
+        _cert, other = make_cert(tmpbase, "other", "ec")
+        os.replace(other, s.key)
+        _reload(s, "reload refused")
+        assert "%s: does not match its certificate" % s.key in s.log()
+        time.sleep(0.5)
+        assert [p for p in children(s) if is_key_process(p)] == [old]
+        assert _peer_cert(s.port) == before
+        assert try_handshake(s.port)[0].startswith("20")
+    finally:
+        s.cleanup()
+
+
+def _run(args, timeout=30):
+    return subprocess.run(args, capture_output=True, timeout=timeout,
+                          stdin=subprocess.DEVNULL)
+
+
+@pytest.mark.parametrize("check", [False, True])
+def test_mismatched_key_refused_at_start(tmpbase, check):
+    """capsuled and capsuled -n name the key that is not the
+    certificate's, and exit 1."""
+    from conftest import BIN, free_port
+    root = make_root(tmpbase)
+    cert, _key = make_cert(tmpbase, "localhost", "ec")
+    _cert, other = make_cert(tmpbase, "other", "ec")
+    r = _run([BIN] + (["-n"] if check else []) +
+             ["-r", root, "-l", "127.0.0.1", "-p", str(free_port()),
+              "-C", cert, "-K", other, "-j", "1"])
+    assert r.returncode == 1, r.stderr
+    assert b"%s: does not match its certificate" % other.encode() in \
+        r.stderr, r.stderr
+
+
+def test_encrypted_key_refused_without_a_prompt(tmpbase):
+    """OpenSSL would ask for a pass phrase on the terminal: refused."""
+    from conftest import BIN
+    root = make_root(tmpbase)
+    cert, key = make_cert(tmpbase, "localhost", "ec")
+    subprocess.run(["openssl", "pkey", "-in", key, "-aes256", "-passout",
+                    "pass:secret", "-out", key + ".enc"], check=True)
+    os.replace(key + ".enc", key)
+    r = _run([BIN, "-n", "-r", root, "-C", cert, "-K", key], timeout=10)
+    assert r.returncode == 1
+    assert key.encode() + b": " in r.stderr, r.stderr
+
+
+# --- the key process's confinement (production build) ---------------------
+
+def _status(pid):
+    with open("/proc/%d/status" % pid) as f:
+        return dict(l.split(":", 1) for l in f.read().splitlines()
+                    if ":" in l)
+
+
+def _unix_inodes():
+    with open("/proc/net/unix") as f:
+        return {l.split()[6] for l in f.read().splitlines()[1:]}
+
+
+@needs_prod
+def test_key_process_confined(tmpbase):
+    """Its own seccomp filter and no-new-privs; it holds only unix
+    sockets (one per worker and its control socket) and stdio: no
+    listening socket, no client, no capsule root."""
+    s = Server(make_root(tmpbase), workers=2, binary=PROD)
+    try:
+        assert wait_for(lambda: "key process: sandbox: " in s.log())
+        kp = key_process(s)
+        st = _status(kp)
+        assert st["NoNewPrivs"].strip() == "1"
+        with open("/proc/self/status") as f:
+            if "Seccomp:" in f.read():
+                assert st["Seccomp"].strip() == "2"
+        line = [l for l in s.log().splitlines()
+                if "key process: sandbox: " in l][0]
+        assert "not dumpable" in line and "seccomp filter" in line, line
+        unix = _unix_inodes()
+        sockets = 0
+        for fd in os.listdir("/proc/%d/fd" % kp):
+            target = os.readlink("/proc/%d/fd/%s" % (kp, fd))
+            if target.startswith("socket:["):
+                assert target[8:-1] in unix, "a socket not AF_UNIX"
+                sockets += 1
+            elif target != "anon_inode:[eventpoll]":
+                assert int(fd) <= 2, "fd %s: %s" % (fd, target)
+        assert sockets == 2 + 1
+    finally:
+        s.cleanup()
+
+
+@needs_prod
+def test_key_process_killed_by_its_filter_is_restarted(tmpbase):
+    s = Server(make_root(tmpbase), workers=1, binary=PROD)
+    try:
+        assert wait_for(lambda: "key process: sandbox: " in s.log())
+        os.kill(key_process(s), signal.SIGSYS)
+        assert wait_for(lambda: s.log().count("key process: sandbox: ")
+                        == 2), s.log()
+        assert re.search(r"key process killed by signal %d \(.*\): a "
+                         r"system call outside the sandbox; restarting"
+                         % signal.SIGSYS, s.log()), s.log()
+        assert serves_again(s)
+    finally:
+        s.cleanup()
+
+
+def test_key_process_gets_the_reopened_log(tmpbase):
+    """SIGUSR1: it opens no file, so the parent hands it the new log."""
+    logdir = os.path.join(tmpbase, "logs")
+    os.makedirs(logdir)
+    logfile = os.path.join(logdir, "capsuled.log")
+    s = Server(make_root(tmpbase), conf='log "%s"\n' % logfile)
+    try:
+        kp = key_process(s)
+        assert os.readlink("/proc/%d/fd/2" % kp) == logfile
+        os.rename(logfile, logfile + ".1")
+        s.proc.send_signal(signal.SIGUSR1)
+        assert wait_for(lambda: os.readlink("/proc/%d/fd/2" % kp) ==
+                        logfile), os.readlink("/proc/%d/fd/2" % kp)
+    finally:
+        s.cleanup()
+
+
+def test_first_handshake_after_a_restart(tmpbase):
+    """A worker that had not signed yet when the key process was
+    replaced: the new one's hello waits in its socket, and must not be
+    taken for the answer to its first request (found in review)."""
+    s = Server(make_root(tmpbase), workers=1, conf="timeout 30\n")
+    try:
+        old = key_process(s)
+        os.kill(old, signal.SIGKILL)
+        assert wait_for(lambda: s.log().count("key process: sandbox: ")
+                        == 2), s.log()
+        time.sleep(0.5)             # it has said hello by now
+        outcome, _ = try_handshake(s.port)
+        assert outcome.startswith("20"), (outcome, s.log())
+    finally:
+        s.cleanup()

@@ -540,66 +540,6 @@ def test_encrypted_key_refused_without_a_prompt(tmpbase):
     assert key.encode() + b": " in r.stderr, r.stderr
 
 
-# --- the key process's confinement (production build) ---------------------
-
-def _status(pid):
-    with open("/proc/%d/status" % pid) as f:
-        return dict(l.split(":", 1) for l in f.read().splitlines()
-                    if ":" in l)
-
-
-def _unix_inodes():
-    with open("/proc/net/unix") as f:
-        return {l.split()[6] for l in f.read().splitlines()[1:]}
-
-
-@needs_prod
-def test_key_process_confined(tmpbase):
-    """Its own seccomp filter and no-new-privs; it holds only unix
-    sockets (one per worker and its control socket) and stdio: no
-    listening socket, no client, no capsule root."""
-    s = Server(make_root(tmpbase), workers=2, binary=PROD)
-    try:
-        assert wait_for(lambda: "key process: sandbox: " in s.log())
-        kp = key_process(s)
-        st = _status(kp)
-        assert st["NoNewPrivs"].strip() == "1"
-        with open("/proc/self/status") as f:
-            if "Seccomp:" in f.read():
-                assert st["Seccomp"].strip() == "2"
-        line = [l for l in s.log().splitlines()
-                if "key process: sandbox: " in l][0]
-        assert "not dumpable" in line and "seccomp filter" in line, line
-        unix = _unix_inodes()
-        sockets = 0
-        for fd in os.listdir("/proc/%d/fd" % kp):
-            target = os.readlink("/proc/%d/fd/%s" % (kp, fd))
-            if target.startswith("socket:["):
-                assert target[8:-1] in unix, "a socket not AF_UNIX"
-                sockets += 1
-            elif target != "anon_inode:[eventpoll]":
-                assert int(fd) <= 2, "fd %s: %s" % (fd, target)
-        assert sockets == 2 + 1
-    finally:
-        s.cleanup()
-
-
-@needs_prod
-def test_key_process_killed_by_its_filter_is_restarted(tmpbase):
-    s = Server(make_root(tmpbase), workers=1, binary=PROD)
-    try:
-        assert wait_for(lambda: "key process: sandbox: " in s.log())
-        os.kill(key_process(s), signal.SIGSYS)
-        assert wait_for(lambda: s.log().count("key process: sandbox: ")
-                        == 2), s.log()
-        assert re.search(r"key process killed by signal %d \(.*\): a "
-                         r"system call outside the sandbox; restarting"
-                         % signal.SIGSYS, s.log()), s.log()
-        assert serves_again(s)
-    finally:
-        s.cleanup()
-
-
 def test_key_process_gets_the_reopened_log(tmpbase):
     """SIGUSR1: it opens no file, so the parent hands it the new log."""
     logdir = os.path.join(tmpbase, "logs")

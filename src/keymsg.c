@@ -27,7 +27,8 @@ static const struct keymsg_scheme keymsg_schemes[] = {
 	{ 0x0808, KEYMSG_ED448, 0, 0, 1 },	/* ed448 */
 };
 
-#define KEYMSG_NSCHEMES	(sizeof(keymsg_schemes) / sizeof(keymsg_schemes[0]))
+_Static_assert(sizeof(keymsg_schemes) / sizeof(keymsg_schemes[0]) ==
+    KEYMSG_NSCHEMES, "KEYMSG_NSCHEMES");
 
 /* RFC 8446 4.4.3: the context string of a server's CertificateVerify. */
 static const char keymsg_tls13_context[] = "TLS 1.3, server CertificateVerify";
@@ -41,6 +42,12 @@ keymsg_scheme(uint16_t code)
 		if (keymsg_schemes[i].code == code)
 			return &keymsg_schemes[i];
 	return NULL;
+}
+
+int
+keymsg_scheme_index(const struct keymsg_scheme *s)
+{
+	return (int)(s - keymsg_schemes);
 }
 
 /* "SHA2-256", "SHA-256", "SHA256" (any case) -> 256; 0 otherwise. */

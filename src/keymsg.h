@@ -64,8 +64,13 @@ struct keymsg {
 	size_t			 bodylen;
 };
 
+#define KEYMSG_NSCHEMES	13
+
 /* The scheme with this code, or NULL when the key process has none. */
 const struct keymsg_scheme	*keymsg_scheme(uint16_t code);
+
+/* Its place in the table, 0 to KEYMSG_NSCHEMES - 1. */
+int				 keymsg_scheme_index(const struct keymsg_scheme *);
 
 /*
  * The scheme for a key type, a digest name as OpenSSL spells it

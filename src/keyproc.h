@@ -23,15 +23,18 @@
 
 #include "capsuled.h"
 #include "helper.h"
+#include "keymsg.h"
 
 #define KEYPROC_FILE_MAX	(64 * 1024)	/* bytes of one key file */
 
 struct keyproc_files;
 
-/* A key process's keys: key[i] is host i's. */
+/* A key process's keys: key[i] is host i's; its signing contexts,
+ * made on first use, by scheme (keymsg_scheme_index()). */
 struct keyproc_keys {
 	EVP_PKEY	*key[CONF_HOSTS_MAX];
 	int		 n;
+	EVP_PKEY_CTX	*ctx[CONF_HOSTS_MAX][KEYMSG_NSCHEMES];
 };
 
 /*
@@ -73,7 +76,7 @@ extern const struct helper_role	keyproc_role;
  * a scheme that is not for that key's type.  Its length in rep (at
  * least KEYMSG_MAX bytes), 0 when there is nothing to answer.
  */
-size_t			 keyproc_answer(const struct keyproc_keys *,
+size_t			 keyproc_answer(struct keyproc_keys *,
 			    const unsigned char *req, size_t reqlen,
 			    unsigned char *rep, size_t repsize);
 

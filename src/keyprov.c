@@ -48,7 +48,7 @@
 #define KEYPROV_NAME		"capsuled-keys"
 #define KEYPROV_PARAM_KEY	"capsuled-key"	/* the key's number */
 #define KEYPROV_WAITING_MAX	256	/* requests in flight per worker */
-#define KEYPROV_BATCH		64	/* answers read per wakeup */
+#define KEYPROV_BATCH		32	/* answers read per call */
 #define KEYPROV_BLOCK_SEC	5	/* a blocking wait (outside a job) */
 
 enum {
@@ -186,27 +186,41 @@ keyprov_lost(void)
 	keyprov_fail_all("the key process is gone");
 }
 
-/* The key socket is readable: answers, in the order of the requests. */
+/*
+ * The key socket is readable: answers, in the order of the requests.
+ * One recvmmsg() takes all that wait (the key process answers in
+ * batches), then each resumes its handshake.
+ */
 static void
 keyprov_read(int fd, int events, void *arg)
 {
-	unsigned char	buf[KEYMSG_MAX];
-	ssize_t		n;
-	int		i;
+	static unsigned char	buf[KEYPROV_BATCH][KEYMSG_MAX];
+	struct mmsghdr		msgs[KEYPROV_BATCH];
+	struct iovec		iov[KEYPROV_BATCH];
+	int			i, n;
 
 	(void)events;
 	(void)arg;
-	for (i = 0; i < KEYPROV_BATCH && keyprov_fd == fd; i++) {
-		n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT | MSG_TRUNC);
-		if (n == -1 && (errno == EAGAIN || errno == EINTR))
-			return;
-		if (n <= 0) {
-			log_warnx("key process: %s", n == 0 ? "socket closed" :
-			    strerror(errno));
-			keyprov_lost();
-			return;
-		}
-		keyprov_dispatch(buf, (size_t)n > sizeof(buf) ? 0 : (size_t)n);
+	memset(msgs, 0, sizeof(msgs));
+	for (i = 0; i < KEYPROV_BATCH; i++) {
+		iov[i].iov_base = buf[i];
+		iov[i].iov_len = sizeof(buf[i]);
+		msgs[i].msg_hdr.msg_iov = &iov[i];
+		msgs[i].msg_hdr.msg_iovlen = 1;
+	}
+	n = recvmmsg(fd, msgs, KEYPROV_BATCH, MSG_DONTWAIT, NULL);
+	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		return;
+	for (i = 0; i < n && keyprov_fd == fd; i++) {
+		if (msgs[i].msg_len == 0)	/* end of file */
+			break;
+		keyprov_dispatch(buf[i], (msgs[i].msg_hdr.msg_flags &
+		    MSG_TRUNC) ? 0 : msgs[i].msg_len);
+	}
+	if (keyprov_fd == fd && (n <= 0 || i < n)) {
+		log_warnx("key process: %s", n == -1 ? strerror(errno) :
+		    "socket closed");
+		keyprov_lost();
 	}
 }
 

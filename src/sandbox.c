@@ -460,6 +460,7 @@ static struct sock_filter sandbox_filter[] = {
 	SANDBOX_ALLOW(epoll_create1),
 	SANDBOX_ALLOW(accept4),
 	SANDBOX_ALLOW(recvfrom),
+	SANDBOX_ALLOW(recvmmsg),
 	SANDBOX_ALLOW(sendto),
 	SANDBOX_ALLOW(shutdown),
 	SANDBOX_ALLOW(getsockname),
@@ -519,6 +520,8 @@ static struct sock_filter sandbox_keyproc_filter[] = {
 	SANDBOX_ALLOW(sendto),
 	SANDBOX_ALLOW(recvmsg),
 	SANDBOX_ALLOW(sendmsg),
+	SANDBOX_ALLOW(recvmmsg),
+	SANDBOX_ALLOW(sendmmsg),
 	SANDBOX_ALLOW_DUP2
 	SANDBOX_ALLOW(dup3),
 	SANDBOX_ALLOW(brk),

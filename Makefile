@@ -19,7 +19,7 @@ endif
 ARCH	?=
 WARN	 = -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes \
 	   -Wstrict-prototypes -Wpointer-arith -Wformat=2 -Wvla
-CFLAGS	?= -O2 -g
+CFLAGS	?= -O2 -g -D_FORTIFY_SOURCE=2 -fstack-protector-strong
 CFLAGS	+= -std=c11 -D_GNU_SOURCE $(WARN) \
 	   $(shell $(PKG_CONFIG) --cflags $(PKGS)) \
 	   -DCAPSULED_VERSION=\"$(VERSION)\"

@@ -80,6 +80,7 @@ struct conn {
 	const struct conn_front	*front;
 	enum conn_state		 state;
 	SSL			*ssl;	/* made once the ClientHello is in */
+	int			 keywait;	/* the key process signs for it */
 	struct tls_io		 io;	/* raw bytes both ways (TLS, PROXY) */
 	char			 addr[LISTEN_ADDR_MAX];	/* client, printable */
 	char			 sni[CONF_NAME_MAX + 1];
@@ -190,6 +191,24 @@ conn_source_close(struct conn *c)
 	reply_end_source(&c->reply);
 }
 
+/*
+ * Free the TLS object before the socket is closed: a handshake waiting
+ * for the key process is given up, and the alert that tells the client
+ * lands in io.out (tls.h); one last write, whatever it takes.
+ */
+static void
+conn_tls_free(struct conn *c)
+{
+	size_t	had = c->io.out.len;
+
+	tls_ssl_free(c->ssl);
+	c->ssl = NULL;
+	if (c->io.out.len > had && write(c->fd, c->io.out.data +
+	    c->io.outoff, c->io.out.len - c->io.outoff) == -1)
+		log_debug("%s: the alert was not sent: %s", c->addr,
+		    strerror(errno));
+}
+
 /* Tear down now (idempotent); the memory goes at conn_reap(). */
 static void
 conn_close(struct conn *c, const char *why)
@@ -201,8 +220,7 @@ conn_close(struct conn *c, const char *why)
 	loop_forget(conn_loop, &c->ev);		/* close() takes it out */
 	conn_queue(c, CONN_Q_NONE, 0);
 	conn_source_close(c);
-	SSL_free(c->ssl);
-	c->ssl = NULL;
+	conn_tls_free(c);
 	close(c->fd);
 	c->fd = -1;
 	admit_leave(c->addrslot);
@@ -720,9 +738,11 @@ conn_handshake(struct conn *c, int readable)
 	ssize_t	n;
 
 	if (readable && (n = conn_fill(c)) < 0 && n != CONN_AGAIN) {
-		conn_close(c, "closed before a TLS handshake");
+		conn_close(c, c->keywait ? "client gone while the key process "
+		    "signed" : "closed before a TLS handshake");
 		return;
 	}
+	c->keywait = 0;
 	if (c->ssl == NULL) {
 		switch (conn_hello(c)) {
 		case 0:
@@ -741,6 +761,16 @@ conn_handshake(struct conn *c, int readable)
 		break;
 	case TLS_WANT_READ:
 		conn_flush_then(c, LOOP_READ, "write failed");
+		break;
+	case TLS_WANT_ASYNC:
+		/* The key process signs: the rest of the flight waits for
+		 * it, and the client is heard from only if it hangs up. */
+		if (conn_want(c, 0) == -1) {
+			conn_close(c, "cannot wait for the key process");
+			break;
+		}
+		c->keywait = 1;
+		tls_async_wait(c->ssl, conn_loop, conn_io, c);
 		break;
 	default:
 		(void)conn_flush(c);	/* the alert, if it fits */

@@ -121,6 +121,13 @@ sandbox_drop(const struct conf *conf)
 {
 	struct passwd	*pw = NULL;
 
+	/* The parent keeps the key files' bytes (keyproc.h): out of reach
+	 * of /proc/PID/mem for the workers, who run as the same user. */
+#ifdef PR_SET_DUMPABLE
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1)
+		log_warn("prctl(PR_SET_DUMPABLE)");
+#endif
+
 	if (geteuid() != 0) {
 		if (conf->chroot[0] != '\0')
 			log_warnx("chroot %s ignored: only root can chroot",
@@ -353,33 +360,107 @@ sandbox_seccomp_available(void)
 }
 
 #ifdef SANDBOX_ARCH
+/* Every filter starts so: another architecture's calls kill. */
+#define SANDBOX_FILTER_HEAD						\
+	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data,	\
+	    arch)),							\
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SANDBOX_ARCH, 1, 0),	\
+	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),		\
+	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data,	\
+	    nr))
+
+/*
+ * ... and ends so.  glibc's syslog() reconnects to /dev/log with
+ * socket(AF_UNIX) after a send fails: let that fail instead of killing
+ * the process (the message is lost).  Any other call kills.
+ */
+#define SANDBOX_FILTER_TAIL						\
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_socket, 0, 3),		\
+	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data,	\
+	    args[0])),							\
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AF_UNIX, 0, 1),		\
+	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EACCES),		\
+	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS)
+
+/* Calls one architecture has and the other does not (aarch64 has only
+ * the *at and p* forms). */
+#ifdef __NR_epoll_wait
+#define SANDBOX_ALLOW_EPOLL_WAIT	SANDBOX_ALLOW(epoll_wait),
+#else
+#define SANDBOX_ALLOW_EPOLL_WAIT
+#endif
+#ifdef __NR_dup2
+#define SANDBOX_ALLOW_DUP2		SANDBOX_ALLOW(dup2),
+#else
+#define SANDBOX_ALLOW_DUP2
+#endif
+#ifdef __NR_time
+#define SANDBOX_ALLOW_TIME		SANDBOX_ALLOW(time),
+#else
+#define SANDBOX_ALLOW_TIME
+#endif
+
+/* LeakSanitizer at exit, in sanitizer builds only: it clones a tracer
+ * that ptraces the process and reads /proc/self. */
+#if SANDBOX_SANITIZER
+#ifdef __NR_getdents
+#define SANDBOX_ALLOW_GETDENTS		SANDBOX_ALLOW(getdents),
+#else
+#define SANDBOX_ALLOW_GETDENTS
+#endif
+#ifdef __NR_readlink
+#define SANDBOX_ALLOW_READLINK		SANDBOX_ALLOW(readlink),
+#else
+#define SANDBOX_ALLOW_READLINK
+#endif
+#ifdef __NR_open
+#define SANDBOX_ALLOW_OPEN		SANDBOX_ALLOW(open),
+#else
+#define SANDBOX_ALLOW_OPEN
+#endif
+#define SANDBOX_ALLOW_SANITIZER						\
+	SANDBOX_ALLOW(clone),						\
+	SANDBOX_ALLOW(ptrace),						\
+	SANDBOX_ALLOW(wait4),						\
+	SANDBOX_ALLOW(prctl),						\
+	SANDBOX_ALLOW(sched_yield),					\
+	SANDBOX_ALLOW(sigaltstack),					\
+	SANDBOX_ALLOW(gettid),						\
+	SANDBOX_ALLOW(getppid),						\
+	SANDBOX_ALLOW(tgkill),						\
+	SANDBOX_ALLOW(readlinkat),					\
+	SANDBOX_ALLOW(openat),						\
+	SANDBOX_ALLOW(getdents64),					\
+	SANDBOX_ALLOW(newfstatat),					\
+	SANDBOX_ALLOW_GETDENTS						\
+	SANDBOX_ALLOW_READLINK						\
+	SANDBOX_ALLOW_OPEN
+#else
+#define SANDBOX_ALLOW_SANITIZER
+#endif
+
 /*
  * What a worker calls once serving, found with strace -f over the
  * integration suite: the event loop, accept4, TLS on non-blocking
  * sockets, openat2/getdents beneath the roots, libmagic on an open fd,
  * memory, clocks, logging to stderr or the syslog socket opened at
- * start-up.  Not here: execve, fork/clone, ptrace, socket (except the
- * AF_UNIX case below), bind, connect, chmod, unlink, mount...
+ * start-up, its socket to the key process.  Not here: execve,
+ * fork/clone, ptrace, socket (except the AF_UNIX case), bind, connect,
+ * chmod, unlink, mount...
  */
 static struct sock_filter sandbox_filter[] = {
-	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data,
-	    arch)),
-	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SANDBOX_ARCH, 1, 0),
-	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
-	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data,
-	    nr)),
+	SANDBOX_FILTER_HEAD,
 	SANDBOX_ALLOW(read),
 	SANDBOX_ALLOW(write),
 	SANDBOX_ALLOW(writev),
 	SANDBOX_ALLOW(close),
 	SANDBOX_ALLOW(epoll_pwait),
-#ifdef __NR_epoll_wait
-	SANDBOX_ALLOW(epoll_wait),
-#endif
+	SANDBOX_ALLOW_EPOLL_WAIT
 	SANDBOX_ALLOW(epoll_ctl),
 	SANDBOX_ALLOW(epoll_create1),
 	SANDBOX_ALLOW(accept4),
 	SANDBOX_ALLOW(recvfrom),
+	SANDBOX_ALLOW(recvmmsg),
 	SANDBOX_ALLOW(sendto),
 	SANDBOX_ALLOW(shutdown),
 	SANDBOX_ALLOW(getsockname),
@@ -394,9 +475,7 @@ static struct sock_filter sandbox_filter[] = {
 	SANDBOX_ALLOW(lseek),
 	SANDBOX_ALLOW(pread64),
 	SANDBOX_ALLOW(dup),
-#ifdef __NR_dup2
-	SANDBOX_ALLOW(dup2),
-#endif
+	SANDBOX_ALLOW_DUP2
 	SANDBOX_ALLOW(dup3),
 	SANDBOX_ALLOW(fcntl),
 	SANDBOX_ALLOW(brk),
@@ -409,9 +488,7 @@ static struct sock_filter sandbox_filter[] = {
 	SANDBOX_ALLOW(getrandom),
 	SANDBOX_ALLOW(clock_gettime),
 	SANDBOX_ALLOW(gettimeofday),
-#ifdef __NR_time
-	SANDBOX_ALLOW(time),
-#endif
+	SANDBOX_ALLOW_TIME
 	SANDBOX_ALLOW(getpid),
 	SANDBOX_ALLOW(prlimit64),
 	SANDBOX_ALLOW(rt_sigaction),
@@ -420,55 +497,93 @@ static struct sock_filter sandbox_filter[] = {
 	SANDBOX_ALLOW(restart_syscall),
 	SANDBOX_ALLOW(exit),
 	SANDBOX_ALLOW(exit_group),
-#if SANDBOX_SANITIZER
-	SANDBOX_ALLOW(clone),
-	SANDBOX_ALLOW(ptrace),
-	SANDBOX_ALLOW(wait4),
-	SANDBOX_ALLOW(prctl),
-	SANDBOX_ALLOW(sched_yield),
-	SANDBOX_ALLOW(sigaltstack),
-	SANDBOX_ALLOW(gettid),
-	SANDBOX_ALLOW(getppid),
-	SANDBOX_ALLOW(tgkill),
-#ifdef __NR_getdents
-	SANDBOX_ALLOW(getdents),
-#endif
-	SANDBOX_ALLOW(readlinkat),
-#ifdef __NR_readlink
-	SANDBOX_ALLOW(readlink),
-#endif
-#ifdef __NR_open
-	SANDBOX_ALLOW(open),
-#endif
-#endif
-	/*
-	 * glibc's syslog() reconnects to /dev/log with socket(AF_UNIX)
-	 * after a send fails: let that fail instead of killing the worker
-	 * (the message is lost).  Any other socket kills.
-	 */
-	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_socket, 0, 3),
-	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data,
-	    args[0])),
-	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AF_UNIX, 0, 1),
-	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EACCES),
-	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+	SANDBOX_ALLOW_SANITIZER
+	SANDBOX_FILTER_TAIL
+};
+
+/*
+ * The key process: its event loop over the workers' sockets and its
+ * control socket (a new log descriptor comes with recvmsg, goes onto
+ * stderr with dup2/dup3), memory and randomness for OpenSSL's signing,
+ * clocks, writing the log.  No open of any kind, no new socket, no
+ * accept, no exec, no fork, no kill, no ptrace.
+ */
+static struct sock_filter sandbox_keyproc_filter[] = {
+	SANDBOX_FILTER_HEAD,
+	SANDBOX_ALLOW(read),
+	SANDBOX_ALLOW(write),
+	SANDBOX_ALLOW(close),
+	SANDBOX_ALLOW(epoll_pwait),
+	SANDBOX_ALLOW_EPOLL_WAIT
+	SANDBOX_ALLOW(epoll_ctl),
+	SANDBOX_ALLOW(recvfrom),
+	SANDBOX_ALLOW(sendto),
+	SANDBOX_ALLOW(recvmsg),
+	SANDBOX_ALLOW(sendmsg),
+	SANDBOX_ALLOW(recvmmsg),
+	SANDBOX_ALLOW(sendmmsg),
+	SANDBOX_ALLOW_DUP2
+	SANDBOX_ALLOW(dup3),
+	SANDBOX_ALLOW(brk),
+	SANDBOX_ALLOW(mmap),
+	SANDBOX_ALLOW(munmap),
+	SANDBOX_ALLOW(mremap),
+	SANDBOX_ALLOW(madvise),
+	SANDBOX_ALLOW(futex),
+	SANDBOX_ALLOW(getrandom),
+	SANDBOX_ALLOW(clock_gettime),
+	SANDBOX_ALLOW(gettimeofday),
+	SANDBOX_ALLOW_TIME
+	SANDBOX_ALLOW(getpid),
+	SANDBOX_ALLOW(rt_sigprocmask),
+	SANDBOX_ALLOW(rt_sigreturn),
+	SANDBOX_ALLOW(restart_syscall),
+	SANDBOX_ALLOW(exit),
+	SANDBOX_ALLOW(exit_group),
+	SANDBOX_ALLOW_SANITIZER
+	SANDBOX_FILTER_TAIL
 };
 #endif
+
+static int
+sandbox_filter_install(struct sock_filter *filter, size_t len)
+{
+#ifdef SANDBOX_ARCH
+	struct sock_fprog	prog;
+
+	prog.len = (unsigned short)len;
+	prog.filter = filter;
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
+		return -1;
+	return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0);
+#else
+	(void)filter;
+	(void)len;
+	errno = ENOSYS;
+	return -1;
+#endif
+}
 
 int
 sandbox_seccomp(void)
 {
 #ifdef SANDBOX_ARCH
-	struct sock_fprog	prog;
-
-	prog.len = sizeof(sandbox_filter) / sizeof(sandbox_filter[0]);
-	prog.filter = sandbox_filter;
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
-		return -1;
-	return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0);
+	return sandbox_filter_install(sandbox_filter,
+	    sizeof(sandbox_filter) / sizeof(sandbox_filter[0]));
 #else
-	errno = ENOSYS;
-	return -1;
+	return sandbox_filter_install(NULL, 0);
+#endif
+}
+
+int
+sandbox_seccomp_keyproc(void)
+{
+#ifdef SANDBOX_ARCH
+	return sandbox_filter_install(sandbox_keyproc_filter,
+	    sizeof(sandbox_keyproc_filter) /
+	    sizeof(sandbox_keyproc_filter[0]));
+#else
+	return sandbox_filter_install(NULL, 0);
 #endif
 }
 
@@ -518,6 +633,39 @@ sandbox_worker(const struct conf *conf)
 	    root ? ", STILL ROOT (no user to drop to)" : "",
 	    SANDBOX_SANITIZER ? " (sanitizer build: /proc readable, "
 	    "LeakSanitizer's calls allowed)" : "");
+}
+
+/*
+ * The key process, before it is sent a key: not dumpable (workers run
+ * as the same user, and where Landlock is missing one taken over could
+ * otherwise read our memory through /proc/PID/mem), no file system at
+ * all (every Landlock right handled, none allowed), and its own filter.
+ */
+void
+sandbox_keyproc(void)
+{
+	char	ll[64], sc[40];
+	int	abi;
+
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1 ||
+	    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
+		fatal("prctl");
+	snprintf(ll, sizeof(ll), "no Landlock in this kernel");
+	if ((abi = sandbox_landlock_abi()) > 0) {
+		if (sandbox_landlock(NULL, 0, -1) == -1)
+			fatal("landlock");
+		snprintf(ll, sizeof(ll), "landlock ABI %d, no files", abi);
+	}
+	snprintf(sc, sizeof(sc), "no seccomp");
+	if (sandbox_under_valgrind())
+		snprintf(sc, sizeof(sc), "no seccomp (under valgrind)");
+	else if (sandbox_seccomp_available()) {
+		if (sandbox_seccomp_keyproc() == -1)
+			fatal("seccomp filter");
+		snprintf(sc, sizeof(sc), "seccomp filter");
+	}
+	log_info("sandbox: %s, %s, no-new-privs, not dumpable%s", ll, sc,
+	    SANDBOX_SANITIZER ? " (sanitizer build)" : "");
 }
 
 static void
@@ -572,6 +720,13 @@ sandbox_seccomp(void)
 	return -1;
 }
 
+int
+sandbox_seccomp_keyproc(void)
+{
+	errno = ENOSYS;
+	return -1;
+}
+
 void
 sandbox_worker(const struct conf *conf)
 {
@@ -595,6 +750,15 @@ sandbox_worker(const struct conf *conf)
 		fatal("pledge");
 	log_info("sandbox: pledge, %s", conf->chroot[0] == '\0' ?
 	    "unveil of the roots" : "chroot");
+}
+
+void
+sandbox_keyproc(void)
+{
+	if (unveil("/", "") == -1 || unveil(NULL, NULL) == -1 ||
+	    pledge("stdio recvfd", NULL) == -1)
+		fatal("pledge");
+	log_info("sandbox: pledge stdio recvfd, nothing unveiled");
 }
 
 static void
@@ -641,10 +805,23 @@ sandbox_seccomp(void)
 	return -1;
 }
 
+int
+sandbox_seccomp_keyproc(void)
+{
+	errno = ENOSYS;
+	return -1;
+}
+
 void
 sandbox_worker(const struct conf *conf)
 {
 	(void)conf;
+	log_info("sandbox: none on this system (privileges dropped only)");
+}
+
+void
+sandbox_keyproc(void)
+{
 	log_info("sandbox: none on this system (privileges dropped only)");
 }
 

@@ -20,8 +20,8 @@ import time
 import pytest
 
 from conftest import (BIN, REPO, WORKER_DEATH, Server, assert_clean_log,
-                      gemini, gopher, make_root, read_to_end,
-                      recv_all)
+                      gemini, gopher, is_key_process, make_root,
+                      read_to_end, recv_all)
 from test_gemini import REJECTIONS
 
 STRESS = os.environ.get("CAPSULED_STRESS") == "1"
@@ -56,7 +56,12 @@ def report(msg):
 # --- the server's processes -------------------------------------------
 
 def children(pid):
-    """Child pids from /proc/PID/task/*/children, else from ppid scans."""
+    """The workers: child pids from /proc/PID/task/*/children, else from
+    ppid scans, less the key process."""
+    return [p for p in all_children(pid) if not is_key_process(p)]
+
+
+def all_children(pid):
     kids = []
     try:
         for task in os.listdir("/proc/%d/task" % pid):
@@ -172,7 +177,8 @@ def spawn(tmpbase):
         # and close Server()'s port probes first, so that they do not
         # count against the caps under test.
         served_within(s, "gemini")
-        listeners = 2 if s.gport else 1
+        # The listeners, and the socket to the key process.
+        listeners = (2 if s.gport else 1) + 1
         assert wait_for(lambda: sockets_of(s.workers[0]) == listeners, 5.0)
         return s
 
@@ -943,7 +949,8 @@ def _worker_pid(server):
     deadline = time.monotonic() + 10
     while True:
         with open(path) as f:
-            pids = f.read().split()
+            pids = [p for p in f.read().split()
+                    if not is_key_process(int(p))]
         if pids or time.monotonic() > deadline:
             return int(pids[0])
         time.sleep(0.05)

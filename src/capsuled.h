@@ -24,6 +24,7 @@
 #define CONF_GEMLOGS_MAX	16	/* gemlog directories per server */
 #define CONF_MIME_MAX		32	/* mime overrides per location */
 #define CONF_PROXY_FROM_MAX	16	/* trusted PROXY protocol senders */
+#define CONF_PARAMS_MAX		32	/* fastcgi-param per location */
 
 #define CONF_DEFAULT_ROOT	"capsule"
 #define CONF_DEFAULT_HOST	"localhost"
@@ -33,6 +34,8 @@
 #define CONF_DEFAULT_WTIMEOUT	30	/* seconds a write may stall */
 #define CONF_DEFAULT_PERIP	32	/* connections per client address */
 #define CONF_DEFAULT_GOPHER_CACHE 16	/* MiB of Gopher views per worker */
+#define CONF_DEFAULT_CGI_TIMEOUT 10	/* seconds a program or backend gets */
+#define CONF_DEFAULT_PROGRAMS	128	/* dynamic requests at once, in all */
 
 /* Access log line formats and how much of the client address to keep. */
 #define CONF_LOG_DEFAULT	0
@@ -51,6 +54,21 @@ struct conf_mime {
 	char	type[128];
 };
 
+/*
+ * What answers beneath a dynamic location: the program runner
+ * (runner.c) runs a program or opens a connection for it.
+ */
+#define CONF_DYN_NONE		0
+#define CONF_DYN_CGI		1	/* cgi on: executable files run */
+#define CONF_DYN_SCGI		2	/* scgi "/path.sock" or "addr:port" */
+#define CONF_DYN_FASTCGI	3	/* fastcgi ... */
+#define CONF_DYN_PROXY		4	/* proxy "addr:port": Gemini over TLS */
+
+struct conf_param {			/* fastcgi-param NAME VALUE */
+	char	name[64];
+	char	value[CONF_PATH_MAX];
+};
+
 struct conf_location {
 	char		 pattern[CONF_PATH_MAX];	/* fnmatch(3) */
 	int		 auto_index;		/* CONF_UNSET, 0, 1 */
@@ -58,6 +76,17 @@ struct conf_location {
 	char		 default_type[128];	/* "" = inherit */
 	struct conf_mime mime[CONF_MIME_MAX];
 	int		 nmime;
+	/* Dynamic content (CONF_DYN_*) and where it comes from. */
+	int		 dynamic;
+	char		 backend[CONF_PATH_MAX];	/* socket path or
+						   address:port */
+	struct conf_param *params;		/* fastcgi-param */
+	int		 nparams;
+	char		 proxy_sni[CONF_NAME_MAX + 1];	/* "" = the
+							   request's host */
+	char		 proxy_fpr[65];		/* "" = any certificate */
+	char		 where[CONF_PATH_MAX];	/* "file:line" of the block,
+						   for checks after parsing */
 	int		 block_status;		/* 0 = none, else 30..62 */
 	char		 block_meta[CONF_PATH_MAX]; /* redirect target or
 						       message; "%p" = path */
@@ -106,6 +135,10 @@ struct conf {
 	int			 proxy_gemini;	/* PROXY header on Gemini */
 	int			 proxy_gopher;	/* ... on Gopher */
 	int			 gopher_cache;	/* MiB of views per worker */
+	int			 cgi_timeout;	/* seconds for a dynamic reply */
+	int			 max_programs;	/* dynamic requests at once */
+	int			 max_programs_worker;	/* ... per worker, 0 =
+							   max_programs */
 	char			 proxy_from[CONF_PROXY_FROM_MAX][64];
 	int			 nproxy_from;	/* 0 = from anywhere */
 	int			 verbose;

@@ -35,6 +35,7 @@
 
 #include "capsuled.h"
 #include "conf.h"
+#include "target.h"
 #include "utf8.h"
 
 #define CONF_FILE_MAX		(1024 * 1024)	/* bytes conf_load reads */
@@ -94,6 +95,8 @@ static int	conf_parse_depth(const char *, size_t, const char *,
 static int	conf_load_depth(const char *, struct conf *, char *, size_t,
 		    int);
 static int	conf_body(struct conf_parser *, int, int);
+static int	conf_fingerprint(const char *, char[65]);
+static int	conf_location_done(struct conf_parser *, int);
 
 /*
  * The one place a message is formatted into errbuf.  A message cut
@@ -692,6 +695,27 @@ conf_set_gopher_cache(struct conf_parser *p)
 	return conf_num_line(p, &p->conf->gopher_cache, 0, 4096);
 }
 
+/* cgi-timeout = "cgi-timeout" 1-3600 */
+static int
+conf_set_cgi_timeout(struct conf_parser *p)
+{
+	return conf_num_line(p, &p->conf->cgi_timeout, 1, 3600);
+}
+
+/* max-programs = "max-programs" 1-100000 */
+static int
+conf_set_max_programs(struct conf_parser *p)
+{
+	return conf_num_line(p, &p->conf->max_programs, 1, 100000);
+}
+
+/* max-programs-per-worker = "max-programs-per-worker" 0-100000 */
+static int
+conf_set_max_programs_worker(struct conf_parser *p)
+{
+	return conf_num_line(p, &p->conf->max_programs_worker, 0, 100000);
+}
+
 /* max-connections = "max-connections" 0-1000000; 0 = from the fd limit */
 static int
 conf_set_max_conns(struct conf_parser *p)
@@ -882,7 +906,7 @@ conf_set_location(struct conf_parser *p)
 {
 	struct conf_host	*h = p->host;
 	struct conf_location	*l;
-	int			 r;
+	int			 r, line = p->tok.line;
 
 	if (h->nlocations >= CONF_LOCATIONS_MAX)
 		return conf_err(p, p->tok.line, "too many locations (max %d)",
@@ -890,6 +914,9 @@ conf_set_location(struct conf_parser *p)
 	l = &h->locations[h->nlocations];
 	memset(l, 0, sizeof(*l));
 	l->auto_index = CONF_UNSET;
+	/* Checks that need the file system come after parsing (runner.c):
+	 * they name the block by this.  A long file name is cut. */
+	(void)snprintf(l->where, sizeof(l->where), "%s:%d", p->name, line);
 	if (conf_arg_str(p, l->pattern, sizeof(l->pattern), 0) == -1)
 		return -1;
 	if (l->pattern[0] != '/' && l->pattern[0] != '*')
@@ -898,6 +925,8 @@ conf_set_location(struct conf_parser *p)
 	h->nlocations++;
 	p->loc = l;
 	r = conf_block(p, CONF_S_LOC);
+	if (r == 0)
+		r = conf_location_done(p, line);
 	p->loc = NULL;
 	return r;
 }
@@ -1008,6 +1037,166 @@ conf_set_redirect(struct conf_parser *p)
 	return conf_block_meta(p, status);
 }
 
+/*
+ * Dynamic content.  A location has at most one source (cgi, scgi,
+ * fastcgi, proxy); the settings that go with one (fastcgi-param,
+ * proxy-sni, proxy-fingerprint) are checked when its block ends, so
+ * that their order in the block does not matter.
+ */
+
+static const char *const conf_dyn_names[] = {
+	"", "cgi", "scgi", "fastcgi", "proxy"
+};
+
+/* Make the location dynamic of kind; a second kind is an error. */
+static int
+conf_dyn_kind(struct conf_parser *p, int kind)
+{
+	struct conf_location	*l = p->loc;
+
+	if (l->dynamic != CONF_DYN_NONE && l->dynamic != kind)
+		return conf_err(p, p->tok.line, "%s: this location already "
+		    "has '%s'", p->directive, conf_dyn_names[l->dynamic]);
+	l->dynamic = kind;
+	return 0;
+}
+
+/* cgi = "cgi" flag */
+static int
+conf_set_cgi(struct conf_parser *p)
+{
+	int	on;
+
+	if (conf_arg_flag(p, &on) == -1)
+		return -1;
+	if (!on) {
+		if (p->loc->dynamic == CONF_DYN_CGI)
+			p->loc->dynamic = CONF_DYN_NONE;
+		return conf_end(p);
+	}
+	if (conf_dyn_kind(p, CONF_DYN_CGI) == -1)
+		return -1;
+	return conf_end(p);
+}
+
+/* target = socket path or address:port (target.h); kind's backend. */
+static int
+conf_dyn_target(struct conf_parser *p, int kind)
+{
+	struct conf_location	*l = p->loc;
+	struct sockaddr_storage	 ss;
+	socklen_t		 len;
+	const char		*errstr;
+
+	if (conf_dyn_kind(p, kind) == -1 ||
+	    conf_arg_str(p, l->backend, sizeof(l->backend), 0) == -1)
+		return -1;
+	if (target_parse(l->backend, kind != CONF_DYN_PROXY, &ss, &len,
+	    &errstr) == -1)
+		return conf_err(p, p->tok.line, "%s: %s: '%.*s'", p->directive,
+		    errstr, conf_quotelen(l->backend), l->backend);
+	return conf_end(p);
+}
+
+/* scgi = "scgi" target */
+static int
+conf_set_scgi(struct conf_parser *p)
+{
+	return conf_dyn_target(p, CONF_DYN_SCGI);
+}
+
+/* fastcgi = "fastcgi" target */
+static int
+conf_set_fastcgi(struct conf_parser *p)
+{
+	return conf_dyn_target(p, CONF_DYN_FASTCGI);
+}
+
+/* proxy = "proxy" address ":" port */
+static int
+conf_set_proxy(struct conf_parser *p)
+{
+	return conf_dyn_target(p, CONF_DYN_PROXY);
+}
+
+/* param-name = 1*( ALPHA / DIGIT / "_" ) */
+static int
+conf_param_name_valid(const char *s)
+{
+	if (*s == '\0')
+		return 0;
+	for (; *s != '\0'; s++)
+		if (*s != '_' && !conf_ascii_alnum(*s))
+			return 0;
+	return 1;
+}
+
+/* fastcgi-param = "fastcgi-param" param-name value */
+static int
+conf_set_fastcgi_param(struct conf_parser *p)
+{
+	struct conf_location	*l = p->loc;
+	struct conf_param	*v;
+
+	if (l->nparams >= CONF_PARAMS_MAX)
+		return conf_err(p, p->tok.line, "too many fastcgi-param "
+		    "(max %d)", CONF_PARAMS_MAX);
+	v = reallocarray(l->params, (size_t)l->nparams + 1, sizeof(*v));
+	if (v == NULL)
+		return conf_err(p, p->tok.line, "out of memory");
+	l->params = v;
+	v = &l->params[l->nparams];
+	if (conf_arg_str(p, v->name, sizeof(v->name), 0) == -1)
+		return -1;
+	if (!conf_param_name_valid(v->name))
+		return conf_err(p, p->tok.line, "fastcgi-param: invalid name "
+		    "'%.*s' (letters, digits, '_')", conf_quotelen(v->name),
+		    v->name);
+	if (conf_arg_str(p, v->value, sizeof(v->value), 1) == -1)
+		return -1;
+	l->nparams++;
+	return conf_end(p);
+}
+
+/* proxy-sni = "proxy-sni" name */
+static int
+conf_set_proxy_sni(struct conf_parser *p)
+{
+	if (conf_arg_name(p, p->loc->proxy_sni, 0) == -1)
+		return -1;
+	return conf_end(p);
+}
+
+/* proxy-fingerprint = "proxy-fingerprint" fingerprint */
+static int
+conf_set_proxy_fpr(struct conf_parser *p)
+{
+	if (conf_arg(p) == -1)
+		return -1;
+	if (conf_fingerprint(p->tok.val, p->loc->proxy_fpr) == -1)
+		return conf_err(p, p->tok.line, "fingerprint must be 64 hex "
+		    "digits (SHA-256)");
+	return conf_end(p);
+}
+
+/* The block that began on line has ended: its settings agree. */
+static int
+conf_location_done(struct conf_parser *p, int line)
+{
+	struct conf_location	*l = p->loc;
+
+	if (l->nparams > 0 && l->dynamic != CONF_DYN_FASTCGI)
+		return conf_err(p, line, "fastcgi-param without fastcgi");
+	if ((l->proxy_sni[0] != '\0' || l->proxy_fpr[0] != '\0') &&
+	    l->dynamic != CONF_DYN_PROXY)
+		return conf_err(p, line, "proxy-sni or proxy-fingerprint "
+		    "without proxy");
+	if (l->dynamic != CONF_DYN_NONE && l->block_status != 0)
+		return conf_err(p, line, "a location with '%s' cannot also "
+		    "block or redirect", conf_dyn_names[l->dynamic]);
+	return 0;
+}
+
 /* require-client-cert = "require-client-cert" */
 static int
 conf_set_require_cert(struct conf_parser *p)
@@ -1077,6 +1266,9 @@ static const struct conf_directive conf_directives[] = {
 	{ "timeout",		CONF_S_TOP,	conf_set_timeout },
 	{ "write-timeout",	CONF_S_TOP,	conf_set_write_timeout },
 	{ "gopher-cache",	CONF_S_TOP,	conf_set_gopher_cache },
+	{ "cgi-timeout",	CONF_S_TOP,	conf_set_cgi_timeout },
+	{ "max-programs",	CONF_S_TOP,	conf_set_max_programs },
+	{ "max-programs-per-worker", CONF_S_TOP, conf_set_max_programs_worker },
 	{ "max-connections",	CONF_S_TOP,	conf_set_max_conns },
 	{ "max-connections-per-ip", CONF_S_TOP,	conf_set_max_conns_per_ip },
 	{ "tls-tickets",	CONF_S_TOP,	conf_set_tls_tickets },
@@ -1099,6 +1291,13 @@ static const struct conf_directive conf_directives[] = {
 	{ "location",		CONF_S_SERVER,	conf_set_location },
 	{ "default-type",	CONF_S_LOC,	conf_set_default_type },
 	{ "mime",		CONF_S_LOC,	conf_set_mime },
+	{ "cgi",		CONF_S_LOC,	conf_set_cgi },
+	{ "scgi",		CONF_S_LOC,	conf_set_scgi },
+	{ "fastcgi",		CONF_S_LOC,	conf_set_fastcgi },
+	{ "fastcgi-param",	CONF_S_LOC,	conf_set_fastcgi_param },
+	{ "proxy",		CONF_S_LOC,	conf_set_proxy },
+	{ "proxy-sni",		CONF_S_LOC,	conf_set_proxy_sni },
+	{ "proxy-fingerprint",	CONF_S_LOC,	conf_set_proxy_fpr },
 	{ "block",		CONF_S_LOC,	conf_set_block },
 	{ "redirect",		CONF_S_LOC,	conf_set_redirect },
 	{ "require-client-cert", CONF_S_LOC,	conf_set_require_cert },
@@ -1190,6 +1389,8 @@ conf_init(struct conf *conf)
 	conf->timeout = CONF_DEFAULT_TIMEOUT;
 	conf->write_timeout = CONF_DEFAULT_WTIMEOUT;
 	conf->gopher_cache = CONF_DEFAULT_GOPHER_CACHE;
+	conf->cgi_timeout = CONF_DEFAULT_CGI_TIMEOUT;
+	conf->max_programs = CONF_DEFAULT_PROGRAMS;
 	conf->max_conns_per_ip = CONF_DEFAULT_PERIP;
 	conf->tls_tickets = 0;
 	conf->burst = 1;
@@ -1404,6 +1605,29 @@ conf_print_kv(FILE *fp, const char *indent, const char *key, const char *s)
 	putc('\n', fp);
 }
 
+static void
+conf_print_dynamic(const struct conf_location *l, FILE *fp)
+{
+	int	i;
+
+	if (l->dynamic == CONF_DYN_CGI)
+		fprintf(fp, "\t\tcgi on\n");
+	else if (l->dynamic != CONF_DYN_NONE)
+		conf_print_kv(fp, "\t\t", conf_dyn_names[l->dynamic],
+		    l->backend);
+	for (i = 0; i < l->nparams; i++) {
+		fprintf(fp, "\t\tfastcgi-param ");
+		conf_print_str(fp, l->params[i].name);
+		putc(' ', fp);
+		conf_print_str(fp, l->params[i].value);
+		putc('\n', fp);
+	}
+	if (l->proxy_sni[0] != '\0')
+		conf_print_kv(fp, "\t\t", "proxy-sni", l->proxy_sni);
+	if (l->proxy_fpr[0] != '\0')
+		conf_print_kv(fp, "\t\t", "proxy-fingerprint", l->proxy_fpr);
+}
+
 /* Only what the location sets: the rest is the server's. */
 static void
 conf_print_location(const struct conf_location *l, FILE *fp)
@@ -1435,6 +1659,7 @@ conf_print_location(const struct conf_location *l, FILE *fp)
 		}
 		putc('\n', fp);
 	}
+	conf_print_dynamic(l, fp);
 	if (l->require_cert)
 		fprintf(fp, "\t\trequire-client-cert\n");
 	for (i = 0; i < l->nfingerprints; i++)
@@ -1480,6 +1705,9 @@ conf_print(const struct conf *conf, FILE *fp)
 	fprintf(fp, "gopher-public-port %d\n", conf->gopher_public_port);
 	conf_print_kv(fp, "", "gopher-host", conf->gopher_host);
 	fprintf(fp, "gopher-cache %d\n", conf->gopher_cache);
+	fprintf(fp, "cgi-timeout %d\n", conf->cgi_timeout);
+	fprintf(fp, "max-programs %d\n", conf->max_programs);
+	fprintf(fp, "max-programs-per-worker %d\n", conf->max_programs_worker);
 	fprintf(fp, "workers %d\n", conf->workers);
 	conf_print_kv(fp, "", "user", conf->user);
 	conf_print_kv(fp, "", "chroot", conf->chroot);
@@ -1515,6 +1743,9 @@ conf_free(struct conf *conf)
 			free(h->locations[j].fingerprints);
 			h->locations[j].fingerprints = NULL;
 			h->locations[j].nfingerprints = 0;
+			free(h->locations[j].params);
+			h->locations[j].params = NULL;
+			h->locations[j].nparams = 0;
 		}
 	}
 }

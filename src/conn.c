@@ -64,7 +64,9 @@ enum conn_state {
 enum conn_queue {
 	CONN_Q_NONE,
 	CONN_Q_REQUEST,
-	CONN_Q_WRITE
+	CONN_Q_WRITE,
+	CONN_Q_PENDING		/* a pending reply (reply.h): its deadline is
+				   its giver's, not ours */
 };
 
 /* Verdicts of the I/O steps besides the loop interests (LOOP_*). */
@@ -73,6 +75,7 @@ enum conn_queue {
 #define CONN_WAIT_SOURCE (-2)	/* the stream has nothing for now */
 #define CONN_EOF	(-3)	/* the client closed its side */
 #define CONN_AGAIN	(-4)	/* no bytes at hand */
+#define CONN_WAIT_PENDING (-5)	/* the reply is not known yet */
 
 struct conn {
 	struct loop_ev		 ev;	/* fd -1 until it must wait */
@@ -112,6 +115,8 @@ static struct conn_list		 conn_reqq = TAILQ_HEAD_INITIALIZER(conn_reqq);
 static struct conn_list		 conn_writeq =
 				    TAILQ_HEAD_INITIALIZER(conn_writeq);
 static struct conn_list		 conn_dead = TAILQ_HEAD_INITIALIZER(conn_dead);
+static struct conn_list		 conn_pendq =
+				    TAILQ_HEAD_INITIALIZER(conn_pendq);
 static struct loop		*conn_loop;
 static const struct conf	*conn_conf;
 
@@ -119,6 +124,8 @@ static void	conn_io(int, int, void *);
 static void	conn_source_io(int, int, void *);
 static void	conn_step(struct conn *, int);
 static void	conn_send(struct conn *);
+static void	conn_source_close(struct conn *);
+static void	conn_ready(void *);
 
 void
 conn_setup(struct loop *loop, const struct conf *conf)
@@ -134,12 +141,16 @@ conn_queue(struct conn *c, enum conn_queue queue, long long deadline)
 		TAILQ_REMOVE(&conn_reqq, c, entry);
 	else if (c->queue == CONN_Q_WRITE)
 		TAILQ_REMOVE(&conn_writeq, c, entry);
+	else if (c->queue == CONN_Q_PENDING)
+		TAILQ_REMOVE(&conn_pendq, c, entry);
 	c->queue = queue;
 	c->deadline_ms = deadline;
 	if (queue == CONN_Q_REQUEST)
 		TAILQ_INSERT_TAIL(&conn_reqq, c, entry);
 	else if (queue == CONN_Q_WRITE)
 		TAILQ_INSERT_TAIL(&conn_writeq, c, entry);
+	else if (queue == CONN_Q_PENDING)
+		TAILQ_INSERT_TAIL(&conn_pendq, c, entry);
 }
 
 /* Wait for events on the client socket, entering the loop the first
@@ -280,6 +291,8 @@ conn_close_all(const char *why)
 		conn_close(c, why);
 	while ((c = TAILQ_FIRST(&conn_writeq)) != NULL)
 		conn_close(c, why);
+	while ((c = TAILQ_FIRST(&conn_pendq)) != NULL)
+		conn_close(c, why);
 	conn_reap();
 }
 
@@ -374,6 +387,29 @@ conn_flush_then(struct conn *c, int events, const char *why)
 		conn_close(c, why);
 }
 
+/* The n bytes just read past reply.out go through its stream's filter
+ * (reply.h), which decides what of them is sent and when the body
+ * ends. */
+static int
+conn_filter(struct conn *c, size_t n)
+{
+	struct reply	*r = &c->reply;
+
+	switch (r->filter(r->filter_arg, r->out.data + r->out.len, &n)) {
+	case 0:
+		r->out.len += n;
+		break;
+	case 1:
+		r->out.len += n;
+		conn_source_close(c);
+		break;
+	default:
+		conn_source_close(c);
+		break;
+	}
+	return CONN_DONE;
+}
+
 /*
  * Refill reply.out from the body source once it has drained (the
  * watermark is "empty": a client that does not read holds at most one
@@ -406,9 +442,11 @@ conn_refill(struct conn *c)
 		return r->source == REPLY_STREAM ? CONN_WAIT_SOURCE : CONN_DONE;
 	if (n == -1)
 		return CONN_FAILED;
-	r->out.len += (size_t)n;
 	if (r->source == REPLY_FILE)
 		r->size -= n;
+	if (n > 0 && r->filter != NULL)
+		return conn_filter(c, (size_t)n);
+	r->out.len += (size_t)n;
 	/* EOF, or the file shrank under us: send what we have and stop. */
 	if (n == 0 || (r->source == REPLY_FILE && r->size <= 0))
 		conn_source_close(c);
@@ -458,6 +496,10 @@ conn_write_some(struct conn *c)
 	ssize_t		 n;
 	int		 rc;
 
+	if (r->source == REPLY_PENDING) {
+		rc = conn_flush(c);
+		return rc == CONN_DONE ? CONN_WAIT_PENDING : rc;
+	}
 	for (;;) {
 		if (c->io.out.len >= CONN_CHUNK &&
 		    (rc = conn_flush(c)) != CONN_DONE)
@@ -553,6 +595,19 @@ conn_gone(struct conn *c)
 	conn_want(c, 0);
 }
 
+/*
+ * The reply is pending (reply.h): out of the write timeout's queue (the
+ * answer's deadline is its giver's), the client watched only for going
+ * away, as while a stream is dry.  0 or -1.
+ */
+static int
+conn_wait_pending(struct conn *c)
+{
+	conn_queue(c, CONN_Q_PENDING, 0);
+	reply_wait(&c->reply, conn_ready, c);
+	return conn_want(c, c->client_quiet ? 0 : LOOP_READ);
+}
+
 static void
 conn_send(struct conn *c)
 {
@@ -576,6 +631,9 @@ conn_send(struct conn *c)
 	case CONN_WAIT_SOURCE:
 		rc = conn_wait(c, 0, LOOP_READ);
 		break;
+	case CONN_WAIT_PENDING:
+		rc = conn_wait_pending(c);
+		break;
 	case CONN_FAILED:
 		break;
 	default:
@@ -586,6 +644,17 @@ conn_send(struct conn *c)
 		conn_log(c);
 		conn_close(c, "write failed");
 	}
+}
+
+/* A pending reply is ready: back under the write timeout, and on. */
+static void
+conn_ready(void *arg)
+{
+	struct conn	*c = arg;
+
+	conn_queue(c, CONN_Q_WRITE, loop_now_ms() +
+	    (long long)conn_conf->write_timeout * 1000);
+	conn_send(c);
 }
 
 /* The reply's stream has bytes (or EOF) for the client. */
@@ -853,7 +922,7 @@ conn_step(struct conn *c, int readable)
 		conn_read_request(c, readable);
 		break;
 	case CONN_RESPOND:
-		if (c->srcev.fd != -1)
+		if (c->srcev.fd != -1 || c->reply.source == REPLY_PENDING)
 			conn_gone(c);
 		else
 			conn_send(c);

@@ -19,21 +19,33 @@ reply_init(struct reply *r)
 	r->borrowedlen = 0;
 	r->release = NULL;
 	r->release_arg = NULL;
+	r->filter = NULL;
+	r->filter_arg = NULL;
+	r->ready = NULL;
+	r->ready_arg = NULL;
 }
 
 void
 reply_end_source(struct reply *r)
 {
+	void	(*release)(void *) = r->release;
+	void	*arg = r->release_arg;
+
 	if (r->fd != -1)
 		close(r->fd);
-	if (r->release != NULL)
-		r->release(r->release_arg);
 	r->release = NULL;
+	r->release_arg = NULL;
+	r->filter = NULL;
+	r->filter_arg = NULL;
+	r->ready = NULL;
 	r->borrowed = NULL;
 	r->borrowedlen = 0;
 	r->fd = -1;
 	r->source = REPLY_MEMORY;
 	r->size = 0;
+	/* Last: the source is gone by the time its owner hears of it. */
+	if (release != NULL)
+		release(arg);
 }
 
 void
@@ -83,4 +95,51 @@ reply_borrow(struct reply *r, const char *p, size_t len,
 	r->borrowedlen = len;
 	r->release = release;
 	r->release_arg = arg;
+}
+
+void
+reply_on_end(struct reply *r, void (*release)(void *), void *arg)
+{
+	r->release = release;
+	r->release_arg = arg;
+}
+
+void
+reply_pending(struct reply *r, void (*cancel)(void *), void *arg)
+{
+	reply_end_source(r);
+	r->source = REPLY_PENDING;
+	reply_on_end(r, cancel, arg);
+}
+
+void
+reply_settle(struct reply *r)
+{
+	r->release = NULL;
+	r->release_arg = NULL;
+	r->source = REPLY_MEMORY;
+}
+
+void
+reply_wait(struct reply *r, void (*cb)(void *), void *arg)
+{
+	r->ready = cb;
+	r->ready_arg = arg;
+}
+
+void
+reply_ready(struct reply *r)
+{
+	void	(*cb)(void *) = r->ready;
+
+	r->ready = NULL;
+	if (cb != NULL)
+		cb(r->ready_arg);
+}
+
+void
+reply_filter(struct reply *r, reply_filter_fn *filter, void *arg)
+{
+	r->filter = filter;
+	r->filter_arg = arg;
 }

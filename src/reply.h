@@ -50,8 +50,9 @@ enum reply_source {
 	REPLY_BORROWED,		/* memory someone else keeps (a cached view),
 				   sent without a copy, then released */
 	REPLY_FILE,		/* size bytes of the regular file fd */
-	REPLY_STREAM		/* the non-blocking fd (a pipe, a socket),
+	REPLY_STREAM,		/* the non-blocking fd (a pipe, a socket),
 				   read until EOF */
+	REPLY_PENDING		/* not known yet: see reply_pending() */
 };
 
 /*
@@ -71,6 +72,10 @@ struct reply {
 	size_t			 borrowedlen;
 	void			(*release)(void *);	/* when sent */
 	void			*release_arg;
+	int			(*filter)(void *, char *, size_t *);
+	void			*filter_arg;	/* REPLY_STREAM: reply_filter() */
+	void			(*ready)(void *);	/* REPLY_PENDING: */
+	void			*ready_arg;	/* reply_wait() */
 };
 
 /*
@@ -98,5 +103,43 @@ void	reply_stream(struct reply *, int fd);
  * needed (sent, or the connection gone). */
 void	reply_borrow(struct reply *, const char *p, size_t len,
 	    void (*release)(void *), void *arg);
+
+/*
+ * A source's end: call release(arg) when it ends, whatever it is (sent
+ * to the end, EOF, or the connection gone), e.g. to free what a filter
+ * keeps or to tell a program runner the reply is over.
+ */
+void	reply_on_end(struct reply *, void (*release)(void *), void *arg);
+
+/*
+ * Answers that come later, through the event loop (dynamic content: a
+ * worker asks the program runner and the answer arrives on a socket).
+ *
+ * The responder, which cannot answer yet, calls reply_pending(): conn.c
+ * then sends nothing, watches only for the client going away, and
+ * waits outside its write timeout (the answer's own deadline belongs to
+ * whoever will give it).  When the answer comes, that module calls
+ * reply_settle() (the reply is no longer pending; cancel is not
+ * called), fills the reply in as a responder would (status, out, a
+ * source), and calls reply_ready(), from the loop, never from inside
+ * the responder.  If the connection ends first, reply_end_source()
+ * calls cancel(arg) and the answer must not be given: cancel forgets r.
+ */
+void	reply_pending(struct reply *, void (*cancel)(void *), void *arg);
+void	reply_settle(struct reply *);
+void	reply_ready(struct reply *);
+/* conn.c: call cb(arg) once, when the pending reply is ready. */
+void	reply_wait(struct reply *, void (*cb)(void *), void *arg);
+
+/*
+ * A stream whose bytes need decoding before they are sent (FastCGI
+ * records): filter(arg, p, &n) rewrites the n bytes just read, p[0..n),
+ * in place, and sets n to the bytes to send (at most n).  It returns 0
+ * to go on, 1 when the body is complete (stop reading, as at EOF), -1
+ * when the stream is broken (stop reading: what went out stays out).
+ * Set after reply_stream(); what arg holds is freed by reply_on_end().
+ */
+typedef int reply_filter_fn(void *arg, char *p, size_t *n);
+void	reply_filter(struct reply *, reply_filter_fn *, void *arg);
 
 #endif

@@ -5,6 +5,8 @@
  * bytes arrive whole and in order, a client that does not read stops
  * the pipe from being read (back-pressure) without the loop spinning,
  * and a client that goes away closes the stream (its writer sees EPIPE).
+ * Then a reply that is pending (reply.h) until the test answers it, or
+ * whose client leaves first, and a stream decoded by a filter.
  */
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -190,6 +192,184 @@ test_client_goes_away(void)
 	pipe_wr = -1;
 }
 
+/* A responder whose answer comes later: the test gives it. */
+static struct reply	*pending;
+static int		 cancelled, released;
+
+static void
+on_cancel(void *arg)
+{
+	(void)arg;
+	cancelled++;
+	pending = NULL;
+}
+
+static int
+later_respond(const struct request_ctx *ctx, const char *in, size_t len,
+    struct reply *r)
+{
+	(void)ctx;
+	if (len < 4 || memcmp(in + len - 2, "\r\n", 2) != 0)
+		return 0;
+	r->status = 42;
+	r->reqlen = len;
+	reply_pending(r, on_cancel, NULL);
+	pending = r;
+	return 1;
+}
+
+static const struct conn_front	later_front = { "test", 0, later_respond };
+
+static void
+start_later(void)
+{
+	int	sv[2];
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv) == -1) {
+		perror("socketpair");
+		exit(2);
+	}
+	client = sv[1];
+	pending = NULL;
+	cancelled = 0;
+	CHECK(conn_new(sv[0], &later_front, "192.0.2.9", 0) == 0,
+	    "a connection is set up");
+	CHECK(write(client, "go\r\n", 4) == 4, "the request is sent");
+}
+
+static void
+test_pending_answered(void)
+{
+	char	buf[256];
+	size_t	got = 0;
+	ssize_t	n;
+	int	rounds;
+
+	start_later();
+	batches = 0;
+	run_ticks(10);
+	CHECK(pending != NULL, "the responder left its reply pending");
+	CHECK(read(client, buf, sizeof(buf)) == -1 && errno == EAGAIN,
+	    "nothing is sent while it is pending");
+	CHECK(batches < 50, "and the loop sleeps meanwhile");
+	/* Long past any write timeout: a pending reply is not swept. */
+	conn_sweep(loop_now_ms() + 3600 * 1000);
+	CHECK(cancelled == 0 && pending != NULL,
+	    "the write timeout does not cut a pending reply");
+	if (pending == NULL)
+		return;
+	reply_settle(pending);
+	pending->status = 20;
+	reply_append(pending, "20 text/plain\r\nlater\n", 22);
+	reply_ready(pending);
+	CHECK(cancelled == 0, "settling does not cancel");
+	for (rounds = 0; rounds < 100; rounds++) {
+		run_ticks(1);
+		while ((n = read(client, buf + got, sizeof(buf) - got)) > 0)
+			got += (size_t)n;
+		if (n == 0)
+			break;
+	}
+	CHECK(n == 0, "the connection ends after the answer");
+	CHECK(got == 22 && memcmp(buf, "20 text/plain\r\nlater\n", 22) == 0,
+	    "the answer arrives whole");
+	close(client);
+}
+
+static void
+test_pending_client_gone(void)
+{
+	start_later();
+	run_ticks(5);
+	CHECK(pending != NULL && cancelled == 0, "pending");
+	close(client);
+	run_ticks(5);
+	CHECK(cancelled == 1, "a client that leaves cancels the answer, once");
+	CHECK(pending == NULL, "and the cancel forgot the reply");
+}
+
+/* Drops every 'x', ends the body at '!' (which is sent). */
+static int
+test_filter_fn(void *arg, char *p, size_t *n)
+{
+	size_t	i, o = 0;
+
+	(void)arg;
+	for (i = 0; i < *n; i++) {
+		if (p[i] != 'x')
+			p[o++] = p[i];
+		if (p[i] == '!') {
+			*n = o;
+			return 1;
+		}
+	}
+	*n = o;
+	return 0;
+}
+
+static void
+on_release(void *arg)
+{
+	(void)arg;
+	released++;
+}
+
+static int
+filter_respond(const struct request_ctx *ctx, const char *in, size_t len,
+    struct reply *r)
+{
+	(void)ctx;
+	if (len < 4 || memcmp(in + len - 2, "\r\n", 2) != 0)
+		return 0;
+	r->status = 20;
+	r->reqlen = len;
+	reply_stream(r, pipe_rd);
+	reply_filter(r, test_filter_fn, NULL);
+	reply_on_end(r, on_release, NULL);
+	return 1;
+}
+
+static const struct conn_front	filter_front = { "test", 0, filter_respond };
+
+static void
+test_filter(void)
+{
+	char	buf[256];
+	size_t	got = 0;
+	ssize_t	n = -1;
+	int	sv[2], p[2], rounds;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv) == -1 ||
+	    pipe2(p, O_NONBLOCK) == -1) {
+		perror("socketpair/pipe");
+		exit(2);
+	}
+	pipe_rd = p[0];
+	pipe_wr = p[1];
+	client = sv[1];
+	released = 0;
+	CHECK(conn_new(sv[0], &filter_front, "192.0.2.9", 0) == 0,
+	    "a connection is set up");
+	CHECK(write(client, "go\r\n", 4) == 4, "the request is sent");
+	CHECK(write(pipe_wr, "axbx", 4) == 4, "the stream starts");
+	run_ticks(3);
+	CHECK(write(pipe_wr, "cxx!after", 9) == 9, "then ends, and more");
+	for (rounds = 0; rounds < 100; rounds++) {
+		run_ticks(1);
+		while ((n = read(client, buf + got, sizeof(buf) - got)) > 0)
+			got += (size_t)n;
+		if (n == 0)
+			break;
+	}
+	CHECK(n == 0, "the body ends where the filter says, the pipe open");
+	CHECK(got == 4 && memcmp(buf, "abc!", 4) == 0,
+	    "what is sent is what the filter kept");
+	CHECK(released == 1, "the end of the source is told once");
+	close(client);
+	close(pipe_wr);
+	pipe_wr = -1;
+}
+
 int
 main(void)
 {
@@ -203,6 +383,9 @@ main(void)
 	conn_setup(loop, &conf);
 	test_backpressure_and_order();
 	test_client_goes_away();
+	test_pending_answered();
+	test_pending_client_gone();
+	test_filter();
 	conn_close_all("done");
 	loop_free(loop);
 	conf_free(&conf);

@@ -681,6 +681,7 @@ conn_dispatch(struct conn *c)
 	ctx.sni_host = c->sni_host;
 	ctx.cert = c->cert;
 	ctx.fingerprint = c->fingerprint;
+	ctx.ssl = c->ssl;
 	if (!c->front->respond(&ctx, c->in, c->inlen, &c->reply))
 		return 0;
 	conn_send(c);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "dirindex.h"
+#include "dynamic.h"
 #include "gemini.h"
 #include "listen.h"
 #include "location.h"
@@ -156,8 +157,8 @@ gemini_redirect(const char *path, struct reply *r)
 }
 
 static void
-gemini_route(const struct request_ctx *ctx, const struct url *u,
-    struct reply *r)
+gemini_route(const struct request_ctx *ctx, const char *line, size_t len,
+    const struct url *u, struct reply *r)
 {
 	const struct conf_host	*h;
 	struct serve_result	 sr;
@@ -197,6 +198,9 @@ gemini_route(const struct request_ctx *ctx, const struct url *u,
 	case SERVE_REDIRECT:
 		gemini_redirect(u->path, r);
 		break;
+	case SERVE_DYNAMIC:
+		dynamic_start(ctx, h, sr.loc, line, len, u, r);
+		break;
 	case SERVE_DENIED:
 	case SERVE_ERROR:
 		gemini_header(r, sr.status, sr.meta);
@@ -220,7 +224,7 @@ gemini_respond(const struct request_ctx *ctx, const char *in, size_t len,
 		r->reqlen = len;
 		return 1;
 	}
-	gemini_route(ctx, &u, r);
+	gemini_route(ctx, in, (size_t)n - 2, &u, r);
 	r->reqlen = (size_t)n;
 	return 1;
 }

@@ -353,6 +353,11 @@ gopher_serve(const struct request_ctx *ctx, const char *path,
 		 * what a location guards or answers itself is not there. */
 		gopher_fail(ctx, r, 51, "not found");
 		break;
+	case SERVE_DYNAMIC:
+		/* A program's reply is a Gemini reply (status, meta,
+		 * gemtext): there is no Gopher form of it to give. */
+		gopher_fail(ctx, r, 51, "not available over Gopher");
+		break;
 	case SERVE_ERROR:
 		gopher_fail(ctx, r, sr.status, sr.status == 51 ? sr.meta :
 		    "temporary failure");

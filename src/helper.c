@@ -84,7 +84,7 @@ helper_close_others(int *keep, int n)
 static void
 helper_child(struct helper *h, int ctl, pid_t parent)
 {
-	int		keep[HELPER_WORKERS_MAX + 1], i, n = 0;
+	int		keep[HELPER_WORKERS_MAX + HELPER_KEEP_MAX + 1], i, n = 0;
 	sigset_t	none;
 
 	signal(SIGCHLD, SIG_DFL);
@@ -98,10 +98,23 @@ helper_child(struct helper *h, int ctl, pid_t parent)
 	keep[n++] = ctl;
 	for (i = 0; i < h->nfds; i++)
 		keep[n++] = h->hfd[i];
+	for (i = 0; i < h->nkeep; i++)
+		keep[n++] = h->keep[i];
 	helper_close_others(keep, n);
 	(void)prctl(PR_SET_NAME, h->role->comm, 0, 0, 0);
 	log_set_prefix(h->role->name);
 	exit(h->role->run(ctl, h->hfd, h->nfds, h->arg));
+}
+
+int
+helper_keep(struct helper *h, int fd)
+{
+	if (h->nkeep >= HELPER_KEEP_MAX) {
+		errno = EMFILE;
+		return -1;
+	}
+	h->keep[h->nkeep++] = fd;
+	return 0;
 }
 
 int

@@ -21,6 +21,7 @@
 #include <sys/uio.h>
 
 #define HELPER_WORKERS_MAX	64
+#define HELPER_KEEP_MAX		64	/* other descriptors a helper keeps */
 
 /* The child's body: its exit status.  fds[i] is worker slot i's socket;
  * ctl is the control socket to the parent. */
@@ -42,11 +43,21 @@ struct helper {
 	int		 nfds;
 	int		 wfd[HELPER_WORKERS_MAX];	/* workers' ends */
 	int		 hfd[HELPER_WORKERS_MAX];	/* the helper's ends */
+	int		 keep[HELPER_KEEP_MAX];	/* helper_keep() */
+	int		 nkeep;
 };
 
 /* Make the socket pairs for nworkers slots.  0, or -1 with errno. */
 int	helper_open(struct helper *, const struct helper_role *,
 	    int nworkers, void *arg);
+
+/*
+ * Let the helper keep fd as well (the capsule roots the parent opened
+ * before dropping privileges, for the program runner): it is never
+ * closed here, and must stay open in the parent for as long as h may
+ * be started.  0, or -1 when too many.
+ */
+int	helper_keep(struct helper *, int fd);
 
 /*
  * Fork the helper (again, after it died): the child closes what it

@@ -68,3 +68,19 @@ location_allows(const struct conf_location *loc, const char *fpr)
 			return 1;
 	return 0;
 }
+
+size_t
+location_literal(const char *pattern)
+{
+	return strcspn(pattern, "*?[\\");
+}
+
+size_t
+location_dir(const char *pattern)
+{
+	size_t	n = location_literal(pattern);
+
+	while (n > 0 && pattern[n - 1] != '/')
+		n--;
+	return n;
+}

@@ -27,4 +27,19 @@ const char	*location_mime(const struct conf_location *, const char *name);
 int		 location_allows(const struct conf_location *,
 		    const char *fpr);
 
+/*
+ * Pure: the length of the pattern's literal start, before its first
+ * fnmatch(3) special character ('*', '?', '[', '\\'): "/app/<star>"
+ * -> 5, "/app" -> 4, "<star>" -> 0.  Where a backend is "mounted" (SCRIPT_NAME).
+ */
+size_t		 location_literal(const char *pattern);
+
+/*
+ * Pure: the length of the directory the pattern's literal start lies
+ * in, up to and including its last '/': "/cgi-bin/<star>" -> 9
+ * ("/cgi-bin/"), "/cgi-bin/a<star>.cgi" -> 9, "<star>" -> 0.  Where a cgi location's programs
+ * are looked for.
+ */
+size_t		 location_dir(const char *pattern);
+
 #endif

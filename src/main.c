@@ -17,6 +17,7 @@
 
 #include "capsuled.h"
 #include "conf.h"
+#include "dynamic.h"
 #include "helper.h"
 #include "indexcmd.h"
 #include "keyproc.h"
@@ -24,6 +25,7 @@
 #include "listen.h"
 #include "log.h"
 #include "mime.h"
+#include "runner.h"
 #include "sandbox.h"
 #include "tls.h"
 #include "worker.h"
@@ -49,6 +51,8 @@ struct main_state {
 	pid_t			 retiring[MAIN_WORKERS_MAX * 4];
 	struct helper		 keys;		/* the key process */
 	struct keyproc_files	*keyfiles;	/* what it is sent */
+	struct helper		 runner;	/* the program runner, when
+						   a location is dynamic */
 };
 
 static void
@@ -307,6 +311,7 @@ main_spawn(struct main_state *st, int id)
 		for (i = 0; w != id && i < st->nls; i++)
 			close(st->ls[w][i].fd);
 	keyprov_attach(helper_worker(&st->keys, id));
+	dynamic_attach(helper_worker(&st->runner, id));
 	sandbox_worker(st->conf);
 	exit(worker_run(st->conf, st->ls[id], st->nls, id));
 }
@@ -345,6 +350,38 @@ main_keys_start(struct helper *h, const struct conf *conf,
 		return -1;
 	}
 	return keyproc_start(h, kf, err, errsize);
+}
+
+/*
+ * The program runner of conf, when conf has a dynamic location: it
+ * keeps the capsule roots the parent opened (it finds programs beneath
+ * them as the workers find files).  h is left unopened otherwise.
+ * 0, or -1 with err.
+ */
+static int
+main_runner_start(struct helper *h, const struct conf *conf, char *err,
+    size_t errsize)
+{
+	int	i;
+
+	memset(h, 0, sizeof(*h));
+	h->pid = -1;
+	h->ctl = -1;
+	if (!runner_needed(conf))
+		return 0;
+	if (helper_open(h, &runner_role, conf->workers, (void *)conf) == -1) {
+		snprintf(err, errsize, "program runner sockets: %s",
+		    strerror(errno));
+		return -1;
+	}
+	for (i = 0; i < conf->nhosts; i++)
+		(void)helper_keep(h, conf->hosts[i].rootfd);
+	if (helper_start(h) == -1) {
+		snprintf(err, errsize, "program runner: %s", strerror(errno));
+		helper_close(h);
+		return -1;
+	}
+	return 0;
 }
 
 static void
@@ -395,6 +432,19 @@ main_reload_keys(struct main_state *st, struct conf *next, char *err,
 	return 0;
 }
 
+/* A new program runner for the new configuration (or none); the old
+ * one serves the old workers until they are gone. */
+static void
+main_reload_runner(struct main_state *st, const struct conf *next)
+{
+	char	err[1200];
+
+	main_retire_helper(st, &st->runner);
+	if (main_runner_start(&st->runner, next, err, sizeof(err)) == -1)
+		log_warnx("reload: no program runner, dynamic locations "
+		    "answer 42: %s", err);
+}
+
 /*
  * SIGHUP: parse, open and load everything anew; only when all of it
  * worked do new workers start and the old ones retire (they stop
@@ -411,6 +461,12 @@ main_reload(struct main_state *st)
 	if (main_conf(&st->opts, next, err, sizeof(err)) == -1 ||
 	    main_open_roots(next, err, sizeof(err)) == -1) {
 		log_warnx("reload refused, old configuration kept: %s", err);
+		conf_free(next);
+		return;
+	}
+	if (runner_check(next, err, sizeof(err)) == -1) {
+		log_warnx("reload refused, old configuration kept: %s", err);
+		main_close_roots(next);
 		conf_free(next);
 		return;
 	}
@@ -439,6 +495,7 @@ main_reload(struct main_state *st)
 	next->port = old->port;
 	next->gopher_port = old->gopher_port;
 	next->workers = old->workers;
+	main_reload_runner(st, next);
 	st->conf = next;
 	st->spare = old;
 	for (w = 0; w < next->workers; w++) {
@@ -485,6 +542,29 @@ main_keys_died(struct main_state *st, int status)
 	}
 }
 
+/*
+ * The program runner died: start another on the same sockets.  The
+ * workers answer 42 to what waited for it when it says hello; its
+ * programs died with it (PR_SET_PDEATHSIG).
+ */
+static void
+main_runner_died(struct main_state *st, int status)
+{
+	st->runner.pid = -1;
+	if (WIFSIGNALED(status))
+		log_warnx("program runner killed by signal %d (%s); "
+		    "restarting", WTERMSIG(status), strsignal(WTERMSIG(status)));
+	else
+		log_warnx("program runner exited with %d; restarting",
+		    WEXITSTATUS(status));
+	if (main_stop)
+		return;
+	sleep(1);	/* no busy loop if it dies at once */
+	if (helper_start(&st->runner) == -1)
+		log_warn("program runner not restarted, dynamic locations "
+		    "answer 42 until a reload");
+}
+
 /* A worker ended: retiring ones go quietly, others are restarted. */
 static void
 main_reap(struct main_state *st)
@@ -500,6 +580,10 @@ main_reap(struct main_state *st)
 				st->retiring[i] = 0;
 		if (pid == st->keys.pid) {
 			main_keys_died(st, status);
+			continue;
+		}
+		if (pid == st->runner.pid) {
+			main_runner_died(st, status);
 			continue;
 		}
 		for (w = 0; w < st->conf->workers && st->pids[w] != pid; w++)
@@ -543,21 +627,21 @@ main_alive(const struct main_state *st)
 		n += st->pids[w] > 0;
 	for (i = 0; i < sizeof(st->retiring) / sizeof(st->retiring[0]); i++)
 		n += st->retiring[i] > 0;
-	return n + (st->keys.pid > 0);
+	return n + (st->keys.pid > 0) + (st->runner.pid > 0);
 }
 
-/* The key process opens no file: it is handed the reopened log. */
+/* The key process opens no file, nor does the program runner: each is
+ * handed the reopened log. */
 static void
-main_keys_log(struct main_state *st)
+main_helper_log(struct helper *h)
 {
 	struct iovec	iov;
 	char		type = HELPER_MSG_LOG;
 
 	iov.iov_base = &type;
 	iov.iov_len = 1;
-	if (st->keys.ctl != -1 &&
-	    helper_send(st->keys.ctl, &iov, 1, STDERR_FILENO) == -1)
-		log_warn("key process: log");
+	if (h->ctl != -1 && helper_send(h->ctl, &iov, 1, STDERR_FILENO) == -1)
+		log_warn("%s: log", h->role->name);
 }
 
 /* Restart workers that die; reload on SIGHUP; stop on SIGTERM/SIGINT. */
@@ -585,6 +669,9 @@ main_supervise(struct main_state *st)
 			if (st->keys.pid > 0)
 				kill(st->keys.pid, SIGTERM);
 			main_retire_helper(st, &st->keys);
+			if (st->runner.pid > 0)
+				kill(st->runner.pid, SIGTERM);
+			main_retire_helper(st, &st->runner);
 			main_stop = 2;
 		}
 		if (main_hup && !main_stop) {
@@ -595,7 +682,8 @@ main_supervise(struct main_state *st)
 			main_usr1 = 0;
 			log_reopen();
 			main_signal_all(st, SIGUSR1);
-			main_keys_log(st);
+			main_helper_log(&st->keys);
+			main_helper_log(&st->runner);
 		}
 		main_child = 0;
 		main_reap(st);
@@ -629,6 +717,7 @@ main_load(struct main_state *st)
 	/* -n reports on stderr, and creates no log file. */
 	if (main_conf(&st->opts, st->conf, err, sizeof(err)) == -1 ||
 	    main_open_roots(st->conf, err, sizeof(err)) == -1 ||
+	    runner_check(st->conf, err, sizeof(err)) == -1 ||
 	    (!st->opts.check &&
 	    log_open(st->conf->logfile, err, sizeof(err)) == -1) ||
 	    tls_files(st->conf, err, sizeof(err)) == -1 ||
@@ -658,8 +747,14 @@ main(int argc, char *argv[])
 	st.conf = &confs[0];
 	st.spare = &confs[1];
 	main_load(&st);
+	st.runner.pid = -1;
+	st.runner.ctl = -1;
 	if (st.opts.check) {
 		sandbox_report(st.conf);
+		if (runner_needed(st.conf) && st.conf->chroot[0] != '\0')
+			fprintf(stderr, "programs: run inside the chroot %s: "
+			    "their interpreters and libraries must be there "
+			    "too\n", st.conf->chroot);
 		if (st.opts.check > 1)
 			conf_print(st.conf, stdout);
 		fprintf(stderr, "configuration OK\n");
@@ -671,7 +766,8 @@ main(int argc, char *argv[])
 	sandbox_drop(st.conf);
 	main_signals();
 	if (main_keys_start(&st.keys, st.conf, st.keyfiles, err,
-	    sizeof(err)) == -1)
+	    sizeof(err)) == -1 ||
+	    main_runner_start(&st.runner, st.conf, err, sizeof(err)) == -1)
 		fatalx("%s", err);
 	for (w = 0; w < st.conf->workers; w++)
 		st.pids[w] = main_spawn(&st, w);

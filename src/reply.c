@@ -37,7 +37,6 @@ reply_end_source(struct reply *r)
 	r->release_arg = NULL;
 	r->filter = NULL;
 	r->filter_arg = NULL;
-	r->ready = NULL;
 	r->borrowed = NULL;
 	r->borrowedlen = 0;
 	r->fd = -1;

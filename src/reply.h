@@ -18,6 +18,7 @@
 
 struct conf;
 struct ratelimit;
+struct ssl_st;
 
 /* The client certificate, as the handshake left it. */
 enum request_cert {
@@ -42,6 +43,8 @@ struct request_ctx {
 	int			 sni_host;	/* its conf->hosts index, -1 */
 	enum request_cert	 cert;
 	const char		*fingerprint;	/* 64 hex, or "" */
+	struct ssl_st		*ssl;		/* NULL in the clear: what
+						   tls_info() tells programs */
 };
 
 /* What follows the bytes in reply.out. */

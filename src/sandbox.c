@@ -18,6 +18,7 @@
 #include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -31,7 +32,9 @@
 #include <linux/landlock.h>
 #include <linux/seccomp.h>
 
+#include <dirent.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
 #endif
@@ -69,12 +72,20 @@
 #endif
 
 static int	sandbox_confined(void);
+static int	sandbox_in_chroot;
+
+int
+sandbox_chrooted(void)
+{
+	return sandbox_in_chroot;
+}
 
 static void
 sandbox_chroot(const char *dir)
 {
 	if (chroot(dir) == -1 || chdir("/") == -1)
 		fatal("chroot %s", dir);
+	sandbox_in_chroot = 1;
 	log_info("chrooted to %s", dir);
 }
 
@@ -668,6 +679,213 @@ sandbox_keyproc(void)
 	    SANDBOX_SANITIZER ? " (sanitizer build)" : "");
 }
 
+/*
+ * The program runner, and every program it starts, see the whole file
+ * system but the private keys.  Programs run as the user the keys
+ * belong to (the Debian unit runs all of capsuled as "capsuled", who
+ * owns /var/lib/capsuled, where the key is made), so file modes cannot
+ * keep a script from them.  Landlock allows only what a rule names, so
+ * each rule names an entry beside the way to a hidden path, with every
+ * right ("/" holds "etc", "usr", "var"...; "/var" holds "cache",
+ * "lib"...), and the directories on the way get no rule: in them
+ * nothing can be listed, made or removed, and nothing made after start
+ * can be reached.  Landlock also keeps a program from ptrace()ing, or
+ * (ABI 6) signalling, any process outside its domain: the workers, the
+ * key process, the parent.
+ */
+#define SANDBOX_LL_FS_FILE	(LANDLOCK_ACCESS_FS_EXECUTE | \
+				 LANDLOCK_ACCESS_FS_WRITE_FILE | \
+				 LANDLOCK_ACCESS_FS_READ_FILE | \
+				 LANDLOCK_ACCESS_FS_TRUNCATE | \
+				 LANDLOCK_ACCESS_FS_IOCTL_DEV)
+
+/* 1 when path is dir or lies beneath it ("/var/lib" and "/var/lib/x"). */
+static int
+sandbox_within(const char *dir, const char *path)
+{
+	size_t	n = strlen(dir);
+
+	if (strcmp(dir, "/") == 0)
+		return 1;
+	return strncmp(dir, path, n) == 0 && (path[n] == '\0' ||
+	    path[n] == '/');
+}
+
+/* Allow every entry of dir but the hidden paths, going down the way to
+ * each.  0, or -1 with errno. */
+static int
+sandbox_hide_dir(int ruleset, uint64_t handled, const char *dir,
+    char (*hidden)[PATH_MAX], int nhidden)
+{
+	char		 path[PATH_MAX];
+	struct dirent	*de;
+	struct stat	 sb;
+	DIR		*d;
+	int		 i, fd, way, rc = 0;
+
+	if ((d = opendir(dir)) == NULL)
+		return -1;
+	while (rc == 0 && (de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		if (snprintf(path, sizeof(path), "%s/%s", strcmp(dir, "/") ?
+		    dir : "", de->d_name) >= (int)sizeof(path))
+			continue;
+		for (i = 0, way = 0; i < nhidden; i++) {
+			if (strcmp(path, hidden[i]) == 0)
+				break;
+			way |= sandbox_within(path, hidden[i]);
+		}
+		if (i < nhidden)
+			continue;		/* hidden */
+		if (way) {
+			rc = sandbox_hide_dir(ruleset, handled, path, hidden,
+			    nhidden);
+			continue;
+		}
+		/* A symlink is followed when used, and the rules of its
+		 * target's own path apply. */
+		if ((fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC)) == -1)
+			continue;
+		if (fstat(fd, &sb) == 0 && !S_ISLNK(sb.st_mode))
+			rc = sandbox_ll_allow(ruleset, fd, S_ISDIR(sb.st_mode) ?
+			    handled : handled & SANDBOX_LL_FS_FILE);
+		close(fd);
+	}
+	closedir(d);
+	return rc;
+}
+
+int
+sandbox_landlock_hide(char (*hidden)[PATH_MAX], int nhidden)
+{
+	struct sandbox_ll_attr	attr;
+	int			abi, ruleset, saved;
+
+	if ((abi = sandbox_landlock_abi()) == 0) {
+		errno = EOPNOTSUPP;
+		return -1;
+	}
+	sandbox_ll_handled(abi, &attr);
+	/* Programs may connect and listen: the network is not handled. */
+	attr.handled_access_net = 0;
+	attr.scoped &= LANDLOCK_SCOPE_SIGNAL;
+	ruleset = (int)syscall(SYS_landlock_create_ruleset, &attr,
+	    sizeof(attr), 0);
+	if (ruleset == -1)
+		return -1;
+	if (sandbox_hide_dir(ruleset, attr.handled_access_fs, "/", hidden,
+	    nhidden) == -1 ||
+	    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1 ||
+	    syscall(SYS_landlock_restrict_self, ruleset, 0) == -1) {
+		saved = errno;
+		close(ruleset);
+		errno = saved;
+		return -1;
+	}
+	close(ruleset);
+	return 0;
+}
+
+/*
+ * A configured path as the runner sees it: in a chroot, an absolute
+ * path inside it loses the chroot's prefix; one outside is out of
+ * reach anyway (NULL), as is a relative one (it was relative to where
+ * the server started).
+ */
+static const char *
+sandbox_seen(const struct conf *conf, const char *path)
+{
+	size_t	n = strlen(conf->chroot);
+
+	if (!sandbox_chrooted())
+		return path;
+	if (path[0] != '/' || strncmp(path, conf->chroot, n) != 0 ||
+	    path[n] != '/')
+		return NULL;
+	return path + n;
+}
+
+/* Whether a capsule root lies within dir: then only a file is hidden. */
+static int
+sandbox_holds_root(const struct conf *conf, const char *dir)
+{
+	char		 real[PATH_MAX];
+	const char	*root;
+	int		 i;
+
+	for (i = 0; i < conf->nhosts; i++)
+		if ((root = sandbox_seen(conf, conf->hosts[i].root)) != NULL &&
+		    realpath(root, real) != NULL && sandbox_within(dir, real))
+			return 1;
+	return 0;
+}
+
+/*
+ * The paths to hide: each key's directory (where copies such as
+ * x.key.bak or x.key.new land too), or the key file alone when that
+ * directory is "/" or holds a capsule root.  Their number.
+ */
+static int
+sandbox_key_paths(const struct conf *conf, char (*hidden)[PATH_MAX])
+{
+	char		 real[PATH_MAX], *slash;
+	const char	*key;
+	int		 i, j, n = 0;
+
+	for (i = 0; i < conf->nhosts; i++) {
+		if ((key = sandbox_seen(conf, conf->hosts[i].key)) == NULL ||
+		    realpath(key, real) == NULL)
+			continue;
+		if ((slash = strrchr(real, '/')) != NULL && slash != real) {
+			*slash = '\0';
+			if (sandbox_holds_root(conf, real))
+				*slash = '/';
+		}
+		for (j = 0; j < n && strcmp(hidden[j], real) != 0; j++)
+			;
+		if (j == n)
+			memcpy(hidden[n++], real, sizeof(real));
+	}
+	return n;
+}
+
+/*
+ * The program runner, before its first program: the keys hidden from
+ * it and its programs (above), no-new-privs (a setuid program gains
+ * nothing), no capabilities to pass on (the unit's
+ * CAP_NET_BIND_SERVICE is ambient: exec would hand it down), not
+ * dumpable.  No seccomp filter: running programs is its job.
+ */
+void
+sandbox_runner(const struct conf *conf)
+{
+	static char	hidden[CONF_HOSTS_MAX][PATH_MAX];
+	char		ll[96];
+	int		abi, n;
+
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1 ||
+	    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
+		fatal("prctl");
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) == -1)
+		log_warn("PR_CAP_AMBIENT_CLEAR_ALL");
+	n = sandbox_key_paths(conf, hidden);
+	if ((abi = sandbox_landlock_abi()) > 0) {
+		if (sandbox_landlock_hide(hidden, n) == -1)
+			fatal("landlock");
+		snprintf(ll, sizeof(ll), "landlock ABI %d, key files hidden "
+		    "from programs (%d path%s)", abi, n, n == 1 ? "" : "s");
+	} else {
+		snprintf(ll, sizeof(ll), "no Landlock in this kernel");
+		log_warnx("WARNING: programs run as the user the key files "
+		    "belong to, and nothing hides them: make the keys "
+		    "readable by root only");
+	}
+	log_info("sandbox: %s, no-new-privs, no capabilities, not dumpable",
+	    ll);
+}
+
 static void
 sandbox_report_os(void)
 {
@@ -761,6 +979,23 @@ sandbox_keyproc(void)
 	log_info("sandbox: pledge stdio recvfd, nothing unveiled");
 }
 
+int
+sandbox_landlock_hide(char (*hidden)[PATH_MAX], int nhidden)
+{
+	(void)hidden;
+	(void)nhidden;
+	errno = ENOSYS;
+	return -1;
+}
+
+void
+sandbox_runner(const struct conf *conf)
+{
+	(void)conf;
+	log_warnx("sandbox: none for programs on this system: they can read "
+	    "what their user can, the key files included");
+}
+
 static void
 sandbox_report_os(void)
 {
@@ -823,6 +1058,23 @@ void
 sandbox_keyproc(void)
 {
 	log_info("sandbox: none on this system (privileges dropped only)");
+}
+
+int
+sandbox_landlock_hide(char (*hidden)[PATH_MAX], int nhidden)
+{
+	(void)hidden;
+	(void)nhidden;
+	errno = ENOSYS;
+	return -1;
+}
+
+void
+sandbox_runner(const struct conf *conf)
+{
+	(void)conf;
+	log_warnx("sandbox: none for programs on this system: they can read "
+	    "what their user can, the key files included");
 }
 
 static void

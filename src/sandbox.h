@@ -4,6 +4,8 @@
 #ifndef SANDBOX_H
 #define SANDBOX_H
 
+#include <limits.h>
+
 #include "capsuled.h"
 
 /* Parent, after binding and loading keys and the magic database:
@@ -24,6 +26,15 @@ void	sandbox_worker(const struct conf *);
  * protection the system offers cannot be applied. */
 void	sandbox_keyproc(void);
 
+/* The program runner (runner.h), before its first program: the key
+ * files hidden from it and its programs by Landlock, no-new-privs, no
+ * capabilities, not dumpable.  Logs one line; fatal if a protection the
+ * system offers cannot be applied. */
+void	sandbox_runner(const struct conf *);
+
+/* Whether sandbox_drop() chrooted (configured, and started as root). */
+int	sandbox_chrooted(void);
+
 /* For capsuled -n: what this kernel allows, to stderr. */
 void	sandbox_report(const struct conf *);
 
@@ -40,5 +51,9 @@ int	sandbox_landlock(const int *readfds, int nread, int appendfd);
 int	sandbox_seccomp_available(void);
 int	sandbox_seccomp(void);
 int	sandbox_seccomp_keyproc(void);
+/* sandbox_runner()'s Landlock, for tests: restrict the calling process
+ * for good to everything but hidden[0..n) (canonical absolute paths,
+ * none "/"), which it can neither read nor list nor change. */
+int	sandbox_landlock_hide(char (*hidden)[PATH_MAX], int n);
 
 #endif

@@ -439,6 +439,11 @@ serve_route(const struct request_ctx *ctx, const struct conf_host *h,
 	r->loc = location_match(h, path);
 	if (serve_guard(ctx, r->loc, path, r))
 		return;
+	/* The program runner resolves the path itself (runner.c). */
+	if (r->loc != NULL && r->loc->dynamic != CONF_DYN_NONE) {
+		r->kind = SERVE_DYNAMIC;
+		return;
+	}
 	serve_lookup(ctx, h, path, dirmap, r);
 	if ((r->kind != SERVE_FILE && r->kind != SERVE_DIRMAP) ||
 	    strcmp(r->path, path) == 0 ||

@@ -32,6 +32,8 @@ enum serve_kind {
 	SERVE_GEMLOG_ATOM,	/* doc is the generated Atom feed */
 	SERVE_REDIRECT,		/* a directory asked for without '/' */
 	SERVE_DENIED,		/* a location refuses: status and meta */
+	SERVE_DYNAMIC,		/* loc is dynamic: the program runner
+				   answers (dynamic.h) */
 	SERVE_ERROR		/* it cannot be served: status and meta */
 };
 

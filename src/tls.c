@@ -17,10 +17,12 @@
 #include <openssl/async.h>
 #include <openssl/core_names.h>
 #include <openssl/err.h>
+#include <openssl/bn.h>
 #include <openssl/evp.h>
 #include <openssl/kdf.h>
 #include <openssl/rand.h>
 #include <openssl/ssl.h>
+#include <openssl/x509.h>
 
 #include "certgen.h"
 #include "keyprov.h"
@@ -616,6 +618,95 @@ tls_peer_fingerprint(SSL *ssl, char fpr[65])
 	    X509_cmp_current_time(X509_get0_notAfter(x)) <= 0)
 		return TLS_PEER_INVALID;
 	return TLS_PEER_OK;
+}
+
+/* ISO 8601 in UTC, as Jetforce writes certificate dates. */
+static void
+tls_info_time(const ASN1_TIME *t, char *dst, size_t size)
+{
+	struct tm	tm;
+
+	dst[0] = '\0';
+	if (t != NULL && ASN1_TIME_to_tm(t, &tm) == 1 &&
+	    strftime(dst, size, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		dst[0] = '\0';
+}
+
+static void
+tls_info_cn(const X509_NAME *name, char *dst, size_t size)
+{
+	unsigned char	*utf8 = NULL;
+	int		 i, n;
+
+	dst[0] = '\0';
+	i = X509_NAME_get_index_by_NID(name, NID_commonName, -1);
+	if (i < 0 || (n = ASN1_STRING_to_UTF8(&utf8,
+	    X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, i)))) < 0)
+		return;
+	if ((size_t)n >= size)
+		n = (int)size - 1;
+	for (i = 0; i < n; i++)
+		dst[i] = utf8[i] < 0x20 || utf8[i] == 0x7f ? '?' :
+		    (char)utf8[i];
+	dst[n] = '\0';
+	OPENSSL_free(utf8);
+}
+
+static void
+tls_info_subject(const X509_NAME *name, char *dst, size_t size)
+{
+	BIO	*b;
+	int	 n;
+
+	dst[0] = '\0';
+	if ((b = BIO_new(BIO_s_mem())) == NULL)
+		return;
+	/* RFC 2253 with UTF-8 kept: control bytes still come escaped. */
+	if (X509_NAME_print_ex(b, name, 0, XN_FLAG_RFC2253 &
+	    ~ASN1_STRFLGS_ESC_MSB) >= 0 &&
+	    (n = BIO_read(b, dst, (int)size - 1)) > 0)
+		dst[n] = '\0';
+	BIO_free(b);
+}
+
+static void
+tls_info_serial(const ASN1_INTEGER *serial, char *dst, size_t size)
+{
+	BIGNUM	*bn;
+	char	*dec = NULL;
+
+	dst[0] = '\0';
+	if ((bn = ASN1_INTEGER_to_BN(serial, NULL)) != NULL &&
+	    (dec = BN_bn2dec(bn)) != NULL)
+		(void)snprintf(dst, size, "%s", dec);
+	OPENSSL_free(dec);
+	BN_free(bn);
+}
+
+void
+tls_info(SSL *ssl, struct tls_info *ti)
+{
+	const char	*s;
+	X509		*x;
+
+	memset(ti, 0, sizeof(*ti));
+	if (ssl == NULL)
+		return;
+	if ((s = SSL_get_version(ssl)) != NULL)
+		(void)snprintf(ti->version, sizeof(ti->version), "%s", s);
+	if ((s = SSL_get_cipher_name(ssl)) != NULL)
+		(void)snprintf(ti->cipher, sizeof(ti->cipher), "%s", s);
+	if ((x = SSL_get0_peer_certificate(ssl)) == NULL)
+		return;
+	tls_info_subject(X509_get_subject_name(x), ti->subject,
+	    sizeof(ti->subject));
+	tls_info_cn(X509_get_subject_name(x), ti->cn, sizeof(ti->cn));
+	tls_info_time(X509_get0_notBefore(x), ti->not_before,
+	    sizeof(ti->not_before));
+	tls_info_time(X509_get0_notAfter(x), ti->not_after,
+	    sizeof(ti->not_after));
+	tls_info_serial(X509_get0_serialNumber(x), ti->serial,
+	    sizeof(ti->serial));
 }
 
 enum tls_result

@@ -110,6 +110,27 @@ enum tls_peer {
 enum tls_peer	 tls_peer_fingerprint(SSL *, char fpr[65]);
 
 /*
+ * What a dynamic location's program is told about the connection
+ * (cgienv.h): the protocol and cipher as OpenSSL names them ("TLSv1.3",
+ * "TLS_AES_128_GCM_SHA256"), and of the client certificate, when there
+ * is one, its subject (RFC 2253, control bytes escaped), the subject's
+ * CN (control bytes replaced by '?'), its dates (ISO 8601, UTC) and
+ * serial number (decimal).  Strings are "" when unknown; read only when
+ * a dynamic location asks, never per handshake.
+ */
+struct tls_info {
+	char	version[16];
+	char	cipher[64];
+	char	subject[512];
+	char	cn[256];
+	char	not_before[32];
+	char	not_after[32];
+	char	serial[128];
+};
+
+void		 tls_info(SSL *, struct tls_info *);
+
+/*
  * Session-ticket keys (TLS 1.2 and 1.3 stateless tickets).  Every
  * worker derives the key of a period from one secret made at start-up,
  * before the fork, so all workers agree without talking to each other,

@@ -14,6 +14,7 @@
 
 #include "admit.h"
 #include "conn.h"
+#include "dynamic.h"
 #include "gemini.h"
 #include "gemlog.h"
 #include "gopher.h"
@@ -145,6 +146,7 @@ worker_tick(void *arg)
 	(void)arg;
 	admit_report();
 	conn_sweep(now);
+	dynamic_sweep(now);
 	log_flush();
 	if (worker_reopen) {
 		worker_reopen = 0;
@@ -204,6 +206,7 @@ worker_run(const struct conf *conf, struct listener *ls, int nls, int id)
 	if ((worker_loop = loop_new()) == NULL)
 		fatal("loop_new");
 	conn_setup(worker_loop, conf);
+	dynamic_setup(worker_loop, conf);
 	loop_set_hooks(worker_loop, 250, worker_tick, worker_after_batch,
 	    NULL);
 	for (i = 0; i < nls; i++) {

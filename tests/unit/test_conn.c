@@ -276,6 +276,44 @@ test_pending_answered(void)
 	close(client);
 }
 
+/* Answered with a stream: the mover must hear of it all the same. */
+static void
+test_pending_answered_with_stream(void)
+{
+	char	buf[256];
+	size_t	got = 0;
+	ssize_t	n = -1;
+	int	p[2], rounds;
+
+	if (pipe2(p, O_NONBLOCK) == -1) {
+		perror("pipe");
+		exit(2);
+	}
+	start_later();
+	run_ticks(3);
+	CHECK(pending != NULL, "pending");
+	if (pending == NULL)
+		return;
+	reply_settle(pending);
+	pending->status = 20;
+	reply_append(pending, "20 text/plain\r\n", 15);
+	reply_stream(pending, p[0]);
+	reply_ready(pending);
+	CHECK(write(p[1], "streamed", 8) == 8, "the stream has bytes");
+	close(p[1]);
+	for (rounds = 0; rounds < 100; rounds++) {
+		run_ticks(1);
+		while ((n = read(client, buf + got, sizeof(buf) - got)) > 0)
+			got += (size_t)n;
+		if (n == 0)
+			break;
+	}
+	CHECK(n == 0 && got == 23 &&
+	    memcmp(buf, "20 text/plain\r\nstreamed", 23) == 0,
+	    "a pending reply answered with a stream sends it");
+	close(client);
+}
+
 static void
 test_pending_client_gone(void)
 {
@@ -384,6 +422,7 @@ main(void)
 	test_backpressure_and_order();
 	test_client_goes_away();
 	test_pending_answered();
+	test_pending_answered_with_stream();
 	test_pending_client_gone();
 	test_filter();
 	conn_close_all("done");

@@ -560,8 +560,8 @@ conn_write_some(struct conn *c)
 static int
 conn_wait(struct conn *c, int client_events, int source_events)
 {
-	if (source_events != 0 && !c->client_quiet)
-		client_events = LOOP_READ;
+	if (source_events != 0)
+		client_events = c->client_quiet ? LOOP_HUP : LOOP_READ;
 	if (conn_want(c, client_events) == -1)
 		return -1;
 	if (source_events == 0)
@@ -576,8 +576,9 @@ conn_wait(struct conn *c, int client_events, int source_events)
  * The client stirred while its reply's stream had nothing: at EOF or an
  * error it went away, and the stream is closed at once (a program on
  * the other end sees EPIPE).  Other bytes (a TLS alert, junk) are left
- * unread and the client is then heard from only on a hang-up or at the
- * next write, so that they cannot spin the loop.
+ * unread and the client is then heard from only on a hang-up (LOOP_HUP:
+ * a close_notify and then a FIN, as a client that gives up sends) or at
+ * the next write, so that they cannot spin the loop.
  */
 static void
 conn_gone(struct conn *c)
@@ -592,7 +593,7 @@ conn_gone(struct conn *c)
 		return;
 	}
 	c->client_quiet = 1;
-	conn_want(c, 0);
+	conn_want(c, LOOP_HUP);
 }
 
 /*
@@ -605,7 +606,7 @@ conn_wait_pending(struct conn *c)
 {
 	conn_queue(c, CONN_Q_PENDING, 0);
 	reply_wait(&c->reply, conn_ready, c);
-	return conn_want(c, c->client_quiet ? 0 : LOOP_READ);
+	return conn_want(c, c->client_quiet ? LOOP_HUP : LOOP_READ);
 }
 
 static void
@@ -939,6 +940,15 @@ conn_step(struct conn *c, int readable)
 static void
 conn_io(int fd, int events, void *arg)
 {
+	struct conn	*c = arg;
+
 	(void)fd;
-	conn_step(arg, events & LOOP_READ);
+	/* A quiet client hung up while its reply waits (conn_gone()). */
+	if ((events & LOOP_HUP) && c->client_quiet &&
+	    c->state == CONN_RESPOND) {
+		conn_log(c);
+		conn_close(c, "client went away");
+		return;
+	}
+	conn_step(c, events & LOOP_READ);
 }

@@ -8,6 +8,8 @@
 
 #define LOOP_READ	0x1
 #define LOOP_WRITE	0x2
+#define LOOP_HUP	0x4	/* the peer shut down its side (a TCP FIN),
+				   though bytes it sent before may be unread */
 
 struct loop;
 typedef void loop_cb(int fd, int events, void *arg);

@@ -55,6 +55,8 @@ loop_mask(int events)
 		m |= EPOLLIN;
 	if (events & LOOP_WRITE)
 		m |= EPOLLOUT;
+	if (events & LOOP_HUP)
+		m |= EPOLLRDHUP;
 	return m;
 }
 
@@ -139,7 +141,10 @@ loop_dispatch(struct epoll_event *evs, int n)
 			events |= LOOP_READ;
 		if (evs[i].events & (EPOLLOUT | EPOLLHUP | EPOLLERR))
 			events |= LOOP_WRITE;
-		ev->cb(ev->fd, events & (ev->events | LOOP_READ), ev->arg);
+		if (evs[i].events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+			events |= LOOP_HUP;
+		ev->cb(ev->fd, events & (ev->events | LOOP_READ | LOOP_HUP),
+		    ev->arg);
 	}
 }
 

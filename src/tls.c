@@ -108,9 +108,12 @@ tls_wants_client_certs(const struct conf_host *h)
 {
 	int	i;
 
+	/* A program may ask for one itself (60) and tell clients apart
+	 * by it (TLS_CLIENT_HASH): ask where programs answer too. */
 	for (i = 0; i < h->nlocations; i++)
 		if (h->locations[i].require_cert ||
-		    h->locations[i].nfingerprints > 0)
+		    h->locations[i].nfingerprints > 0 ||
+		    h->locations[i].dynamic != CONF_DYN_NONE)
 			return 1;
 	return 0;
 }

@@ -41,10 +41,12 @@ class Server:
     """A running capsuled; .port (Gemini), .gport (Gopher), .root, .log()."""
 
     def __init__(self, root, extra_args=(), workers=1, gopher=True, conf=None,
-                 env=None, binary=None, wrapper=()):
+                 env=None, binary=None, wrapper=(), port=None):
         """binary: the capsuled to run instead of BIN (e.g. the
         production build, whose seccomp filter has no sanitizer extras);
-        wrapper: a command to run it under (valgrind)."""
+        wrapper: a command to run it under (valgrind); port: the Gemini
+        port to listen on, when a test must know it beforehand (another
+        server's configuration names it)."""
         self.root = root
         self.dir = tempfile.mkdtemp(prefix="capsuled-srv-")
         self.cert = os.path.join(self.dir, "cert.pem")
@@ -66,7 +68,7 @@ class Server:
         # process on the machine (another test run's client sockets) may
         # take it before capsuled binds.  Then try other ports.
         for attempt in range(5):
-            self.port = free_port()
+            self.port = port or free_port()
             self.gport = free_port() if gopher else None
             args = list(wrapper) + [binary or BIN, "-r", root, "-H",
                                     "localhost", "-l", "127.0.0.1",
@@ -90,7 +92,8 @@ class Server:
                     wait_port(self.gport, self.proc, slow)
                 return
             except RuntimeError:
-                if attempt == 4 or "Address already in use" not in self.log():
+                if attempt == 4 or port is not None or \
+                        "Address already in use" not in self.log():
                     raise
 
     def log(self):
@@ -305,6 +308,7 @@ def server(tmpbase):
 
 
 KEY_PROCESS_COMM = "capsuled-keys"
+RUNNER_COMM = "capsuled-run"
 
 
 def is_key_process(pid):
@@ -314,5 +318,15 @@ def is_key_process(pid):
     try:
         with open("/proc/%d/comm" % pid) as f:
             return f.read().strip() == KEY_PROCESS_COMM
+    except OSError:
+        return False
+
+
+def is_runner(pid):
+    """Whether pid is capsuled's program runner (src/runner.c), which the
+    parent forks when a location is dynamic (cgi, scgi, fastcgi, proxy)."""
+    try:
+        with open("/proc/%d/comm" % pid) as f:
+            return f.read().strip() == RUNNER_COMM
     except OSError:
         return False

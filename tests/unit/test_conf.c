@@ -488,8 +488,15 @@ loc_equal(const struct conf_location *a, const struct conf_location *b)
 	    a->block_status != b->block_status ||
 	    strcmp(a->block_meta, b->block_meta) ||
 	    a->require_cert != b->require_cert ||
-	    a->nfingerprints != b->nfingerprints)
+	    a->nfingerprints != b->nfingerprints ||
+	    a->dynamic != b->dynamic || strcmp(a->backend, b->backend) ||
+	    a->nparams != b->nparams || strcmp(a->proxy_sni, b->proxy_sni) ||
+	    strcmp(a->proxy_fpr, b->proxy_fpr))
 		return 0;
+	for (i = 0; i < a->nparams; i++)
+		if (strcmp(a->params[i].name, b->params[i].name) ||
+		    strcmp(a->params[i].value, b->params[i].value))
+			return 0;
 	for (i = 0; i < a->nmime; i++)
 		if (strcmp(a->mime[i].ext, b->mime[i].ext) ||
 		    strcmp(a->mime[i].type, b->mime[i].type))
@@ -535,6 +542,9 @@ conf_equal(const struct conf *a, const struct conf *b)
 	    a->gopher_public_port != b->gopher_public_port ||
 	    strcmp(a->gopher_host, b->gopher_host) ||
 	    a->gopher_cache != b->gopher_cache ||
+	    a->cgi_timeout != b->cgi_timeout ||
+	    a->max_programs != b->max_programs ||
+	    a->max_programs_worker != b->max_programs_worker ||
 	    a->workers != b->workers || strcmp(a->user, b->user) ||
 	    strcmp(a->chroot, b->chroot) || a->timeout != b->timeout ||
 	    a->write_timeout != b->write_timeout ||
@@ -844,6 +854,104 @@ test_proxy_from_spelling(struct conf *c)
 	CHECK(strcmp(c->proxy_from[3], "192.0.2.10") == 0, "IPv4 as it is");
 }
 
+static const char dynamic_conf[] =
+    "cgi-timeout 10\n"
+    "max-programs 200\n"
+    "max-programs-per-worker 50\n"
+    "server \"example.org\" {\n"
+    "    location \"/cgi-bin/*\" { cgi on }\n"
+    "    location \"/app/*\" { scgi \"/run/app.sock\" }\n"
+    "    location \"/tcp/*\" { scgi \"127.0.0.1:4000\" }\n"
+    "    location \"/wiki/*\" { fastcgi \"/run/fcgiwrap.socket\"\n"
+    "        fastcgi-param \"SCRIPT_FILENAME\" \"/var/gemini/wiki.cgi\"\n"
+    "        fastcgi-param DOCUMENT_ROOT \"\" }\n"
+    "    location \"/mirror/*\" { proxy \"127.0.0.1:1966\"\n"
+    "        proxy-fingerprint \"" FPR "\"\n"
+    "        proxy-sni \"backend.example\" }\n"
+    "    location \"/v6/*\" { proxy-sni x; proxy \"[::1]:1965\" }\n"
+    "    location \"/off/*\" { cgi on; cgi off }\n"
+    "}\n";
+
+static const struct {
+	const char	*in;
+	const char	*prefix;
+	const char	*msg;
+	const char	*why;
+} dynamic_errors[] = {
+	{ "server a {\n location \"/x\" { cgi on; scgi \"/a.sock\" }\n}\n",
+	  "t.conf:2: ", "this location already has 'cgi'", "two sources" },
+	{ "server a {\n location \"/x\" { scgi \"a.sock\" }\n}\n",
+	  "t.conf:2: ", "expected a socket path", "a relative socket path" },
+	{ "server a {\n location \"/x\" { proxy \"/a.sock\" }\n}\n",
+	  "t.conf:2: ", "not a socket path", "the proxy speaks TCP" },
+	{ "server a {\n location \"/x\" { fastcgi \"example.org:9000\" }\n"
+	  "}\n", "t.conf:2: ", "names are not resolved", "a host name" },
+	{ "server a {\n location \"/x\" { scgi \"127.0.0.1:0\" }\n}\n",
+	  "t.conf:2: ", "expected a socket path", "port 0" },
+	{ "server a {\n\n location \"/x\" {\n fastcgi-param A b }\n}\n",
+	  "t.conf:3: ", "fastcgi-param without fastcgi", "param alone" },
+	{ "server a {\n location \"/x\" { fastcgi \"/f\"; fastcgi-param "
+	  "\"A=B\" c }\n}\n", "t.conf:2: ", "invalid name", "'=' in a name" },
+	{ "server a {\n location \"/x\" { proxy-sni x }\n}\n", "t.conf:2: ",
+	  "without proxy", "proxy-sni alone" },
+	{ "server a {\n location \"/x\" { proxy \"127.0.0.1:1\"; "
+	  "proxy-fingerprint abc }\n}\n", "t.conf:2: ", "64 hex digits",
+	  "a short fingerprint" },
+	{ "server a {\n location \"/x\" { cgi on\n block }\n}\n",
+	  "t.conf:2: ", "cannot also block", "cgi and block" },
+	{ "server a {\n location \"/x\" { cgi yes }\n}\n", "t.conf:2: ",
+	  "expected 'on' or 'off'", "cgi yes" },
+	{ "server a { cgi on }\n", "t.conf:1: ", "outside a location block",
+	  "cgi in a server block" },
+	{ "cgi-timeout 0\n", "t.conf:1: ", "cgi-timeout must be 1-3600",
+	  "cgi-timeout 0" },
+	{ "max-programs 0\n", "t.conf:1: ", "max-programs must be 1-100000",
+	  "max-programs 0" },
+};
+
+static void
+test_dynamic(struct conf *a, struct conf *b)
+{
+	struct conf_location	*l = a->hosts[0].locations;
+	char			*out;
+	size_t			 i;
+
+	CHECK(parse(a, dynamic_conf) == 0, "the dynamic directives parse");
+	if (errbuf[0] != '\0')
+		fprintf(stderr, "  %s\n", errbuf);
+	CHECK(a->cgi_timeout == 10 && a->max_programs == 200 &&
+	    a->max_programs_worker == 50, "cgi-timeout and the caps");
+	CHECK(l[0].dynamic == CONF_DYN_CGI, "cgi on");
+	CHECK(strcmp(l[0].where, "t.conf:5") == 0, "where the block is");
+	CHECK(l[1].dynamic == CONF_DYN_SCGI &&
+	    strcmp(l[1].backend, "/run/app.sock") == 0, "scgi on a socket");
+	CHECK(l[2].dynamic == CONF_DYN_SCGI &&
+	    strcmp(l[2].backend, "127.0.0.1:4000") == 0, "scgi on TCP");
+	CHECK(l[3].dynamic == CONF_DYN_FASTCGI && l[3].nparams == 2 &&
+	    strcmp(l[3].params[0].name, "SCRIPT_FILENAME") == 0 &&
+	    strcmp(l[3].params[0].value, "/var/gemini/wiki.cgi") == 0 &&
+	    l[3].params[1].value[0] == '\0', "fastcgi and its params");
+	CHECK(l[4].dynamic == CONF_DYN_PROXY &&
+	    strcmp(l[4].proxy_fpr, FPR) == 0 &&
+	    strcmp(l[4].proxy_sni, "backend.example") == 0, "the proxy's");
+	CHECK(l[5].dynamic == CONF_DYN_PROXY, "settings before proxy");
+	CHECK(l[6].dynamic == CONF_DYN_NONE, "cgi off undoes cgi on");
+	CHECK(reparse(a, b, &out) == 0 && conf_equal(a, b),
+	    "dynamic locations round-trip");
+	free(out);
+	CHECK(parse(a, "") == 0 && a->cgi_timeout == CONF_DEFAULT_CGI_TIMEOUT &&
+	    a->max_programs == CONF_DEFAULT_PROGRAMS &&
+	    a->max_programs_worker == 0, "the defaults");
+	for (i = 0; i < sizeof(dynamic_errors) / sizeof(dynamic_errors[0]);
+	    i++) {
+		CHECK(parse(a, dynamic_errors[i].in) == -1 &&
+		    err_is(dynamic_errors[i].prefix, dynamic_errors[i].msg),
+		    dynamic_errors[i].why);
+		if (!err_is(dynamic_errors[i].prefix, dynamic_errors[i].msg))
+			fprintf(stderr, "  got: %s\n", errbuf);
+	}
+}
+
 int
 main(void)
 {
@@ -866,6 +974,7 @@ main(void)
 	test_small_errbuf(a);
 	test_example(a, b);
 	test_proxy_from_spelling(a);
+	test_dynamic(a, b);
 	conf_free(a);
 	conf_free(b);
 	free(a);

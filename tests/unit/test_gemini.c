@@ -32,6 +32,9 @@ static const char conf_text[] =
     "	location \"/moved\" { redirect 30 \"/new\" }\n"
     "	location \"/long/*\" { block return 42 \"%p%p%p%p%p%p%p%p%p%p\" }\n"
     "	location \"/de/*\" { lang \"de\" }\n"
+    "	location \"/cgi-bin/*\" { cgi on }\n"
+    "	location \"/secure/*\" { require-client-cert\n"
+    "	    scgi \"/run/app.sock\" }\n"
     "	location \"/types/*\" { mime \"dat\" \"text/x-data\"\n"
     "	    default-type \"application/x-unknown\" }\n"
     "}\n"
@@ -124,6 +127,11 @@ static const struct {
 	    "certificate not valid", "an expired certificate" },
 	{ "gemini://localhost/members/", CERT_GOOD, 20, "text/gemini",
 	    "a certificate on the list" },
+	{ "gemini://localhost/cgi-bin/env", CERT_NONE, 42,
+	    "no program runner", "a dynamic location with no runner to ask" },
+	{ "gemini://localhost/secure/x", CERT_NONE, 60,
+	    "client certificate required",
+	    "a dynamic location's certificate rule comes first" },
 };
 
 static void

@@ -22,6 +22,7 @@ static const char conf_text[] =
     "	location \"/gone.gmi\" { block return 52 \"gone\" }\n"
     "	location \"/old/*\" { redirect 31 \"gemini://elsewhere.org%p\" }\n"
     "	location \"/mapped/gophermap\" { block }\n"
+    "	location \"/cgi-bin/*\" { cgi on }\n"
     "}\n";
 
 static const struct {
@@ -34,6 +35,8 @@ static const struct {
 	{ "", 20, "iHome\t", "1A page\t/page.gmi\tgopher.example.org\t7070",
 	    "the root menu from index.gmi" },
 	{ "/", 20, "iHome\t", NULL, "the root by its slash" },
+	{ "/cgi-bin/env", 51, "3not available over Gopher\t", NULL,
+	    "a dynamic location: a Gemini reply has no Gopher form" },
 	{ "/page.gmi", 20, "iA page\t", NULL, "a gemtext page as a menu" },
 	{ "page.gmi", 20, "iA page\t", NULL, "a selector without its slash" },
 	{ "/page.gmi\t+", 20, "iA page\t", NULL, "a Gopher+ suffix" },

@@ -52,6 +52,16 @@ main(void)
 	CHECK(location_expand("%p%p%p", "/0123456789012345678901", out,
 	    sizeof(out)) == -1, "overflow reported, not truncated");
 
+	CHECK(location_literal("/app/*") == 5 && location_literal("/app") == 4 &&
+	    location_literal("*") == 0 && location_literal("/a?b") == 2 &&
+	    location_literal("/a[b]") == 2 && location_literal("/a\\*") == 2,
+	    "the literal start stops at a special character");
+	CHECK(location_dir("/cgi-bin/*") == 9 &&
+	    location_dir("/cgi-bin/a*.cgi") == 9 &&
+	    location_dir("/cgi-bin/x") == 9 && location_dir("*") == 0 &&
+	    location_dir("*/cgi/*") == 0 && location_dir("/") == 1,
+	    "the directory of the literal start");
+
 	snprintf(h->locations[1].mime[0].ext, 32, "txt");
 	snprintf(h->locations[1].mime[0].type, 128, "text/plain; charset=latin1");
 	h->locations[1].nmime = 1;

@@ -33,7 +33,7 @@ struct counts {
 };
 
 static char	tmpdir[] = "/tmp/test_sandbox.XXXXXX";
-static char	rootdir[64], logdir[64];
+static char	rootdir[64], logdir[64], keydir[64];
 
 /* Fork; the child runs fn(arg) and reports its counts.  Returns the
  * child's wait status. */
@@ -112,6 +112,14 @@ setup(void)
 	path(p, sizeof(p), logdir, "capsuled.log");
 	if ((fd = open(p, O_WRONLY | O_CREAT, 0644)) != -1)
 		close(fd);
+	path(keydir, sizeof(keydir), tmpdir, "keys");
+	path(p, sizeof(p), keydir, "x.key");
+	if (mkdir(keydir, 0700) == -1 ||
+	    (fd = open(p, O_WRONLY | O_CREAT, 0600)) == -1) {
+		perror(p);
+		exit(2);
+	}
+	close(fd);
 }
 
 static void
@@ -125,6 +133,9 @@ cleanup(void)
 	rmdir(p);
 	path(p, sizeof(p), logdir, "capsuled.log");
 	unlink(p);
+	path(p, sizeof(p), keydir, "x.key");
+	unlink(p);
+	rmdir(keydir);
 	rmdir(rootdir);
 	rmdir(logdir);
 	rmdir(tmpdir);
@@ -172,6 +183,50 @@ landlock_child(void *arg)
 	    "no file can be created in the log directory");
 	CHECK(mkdir("/tmp/test_sandbox_escape", 0755) == -1 &&
 	    errno == EACCES, "no directory can be made anywhere");
+}
+
+/* What the program runner and its programs see (sandbox_runner()):
+ * everything but the hidden directory. */
+static void
+landlock_hide_child(void *arg)
+{
+	static char	hidden[1][PATH_MAX];
+	char		p[128], q[160];
+	DIR		*d;
+
+	(void)arg;
+	if (realpath(keydir, hidden[0]) == NULL) {
+		CHECK(0, "realpath");
+		return;
+	}
+	CHECK(sandbox_landlock_hide(hidden, 1) == 0, "ruleset applies");
+	path(p, sizeof(p), keydir, "x.key");
+	CHECK(open_errno(p, O_RDONLY) == EACCES, "the key cannot be read");
+	CHECK(open_errno(p, O_WRONLY) == EACCES, "nor written");
+	CHECK(opendir(keydir) == NULL && errno == EACCES,
+	    "its directory cannot be listed");
+	path(q, sizeof(q), rootdir, "x.key");
+	CHECK(link(p, q) == -1 && (errno == EXDEV || errno == EACCES),
+	    "nor linked where it could be read");
+	CHECK(rename(keydir, q) == -1, "nor moved");
+	snprintf(q, sizeof(q), "/proc/self/root%s", p);
+	CHECK(open_errno(q, O_RDONLY) == EACCES,
+	    "nor read by another path to it");
+	path(p, sizeof(p), rootdir, "sub/page.gmi");
+	CHECK(open_errno(p, O_RDONLY) == 0 && open_errno(p, O_WRONLY) == 0,
+	    "a sibling of the way is read and written");
+	path(p, sizeof(p), rootdir, "new.txt");
+	CHECK(open_errno(p, O_WRONLY | O_CREAT) == 0 && unlink(p) == 0,
+	    "and made in and removed from");
+	CHECK(open_errno("/etc/passwd", O_RDONLY) == 0,
+	    "the rest of the file system is there");
+	CHECK((d = opendir("/usr/bin")) != NULL, "and lists");
+	if (d != NULL)
+		closedir(d);
+	path(p, sizeof(p), tmpdir, "new.txt");
+	CHECK(open_errno(p, O_WRONLY | O_CREAT) == EACCES,
+	    "nothing is made on the way to the hidden directory");
+	CHECK(opendir(tmpdir) == NULL, "nor is the way listed");
 }
 
 /* The calls serving needs still work under the filter. */
@@ -492,6 +547,9 @@ main(void)
 		st = in_child(landlock_keyproc_child, NULL);
 		CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0,
 		    "the key process's Landlock child ends normally");
+		st = in_child(landlock_hide_child, NULL);
+		CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+		    "the program runner's Landlock child ends normally");
 	} else
 		printf("test_sandbox: no Landlock in this kernel: skipped\n");
 	if (sandbox_seccomp_available()) {

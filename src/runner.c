@@ -112,10 +112,19 @@ struct runner_req {
 
 TAILQ_HEAD(runner_list, runner_req);
 
+/* An answer the worker's socket did not take yet (its buffer full). */
+struct runner_out {
+	TAILQ_ENTRY(runner_out)	 entry;
+	int			 fd;		/* to pass, or -1 */
+	size_t			 len;
+	unsigned char		 buf[];		/* header and body */
+};
+
 struct runner_slot {
-	struct loop_ev	 ev;
-	int		 fd;
-	int		 index;
+	struct loop_ev		 ev;
+	int			 fd;
+	int			 index;
+	TAILQ_HEAD(, runner_out) outq;		/* in order */
 };
 
 static struct runner_list	 runner_live = TAILQ_HEAD_INITIALIZER(runner_live);
@@ -152,35 +161,22 @@ runner_needed(const struct conf *conf)
 
 /* --- answers ------------------------------------------------------- */
 
-/* Send the worker its answer, with fd when it is not -1. */
-static void
-runner_send(struct runner_req *q, int status, int flags, const char *body,
-    size_t len, int fd)
+/* One datagram to a worker; what sendmsg() returned. */
+static ssize_t
+runner_sendmsg(int sock, const void *p, size_t len, int fd)
 {
 	union {
 		struct cmsghdr	hdr;
 		char		buf[CMSG_SPACE(sizeof(int))];
 	}		 cm;
-	unsigned char	 hdr[RUNMSG_HEADER];
-	struct runmsg	 m;
 	struct msghdr	 msg;
-	struct iovec	 iov[2];
+	struct iovec	 iov;
 
-	q->answered = 1;
-	memset(&m, 0, sizeof(m));
-	m.type = RUNMSG_ANSWER;
-	m.flags = flags;
-	m.status = status;
-	m.id = q->id;
-	if (runmsg_encode(hdr, sizeof(hdr), &m) != RUNMSG_HEADER)
-		return;
-	iov[0].iov_base = hdr;
-	iov[0].iov_len = RUNMSG_HEADER;
-	iov[1].iov_base = (void *)body;
-	iov[1].iov_len = len;
+	iov.iov_base = (void *)p;
+	iov.iov_len = len;
 	memset(&msg, 0, sizeof(msg));
-	msg.msg_iov = iov;
-	msg.msg_iovlen = 2;
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
 	if (fd != -1) {
 		memset(&cm, 0, sizeof(cm));
 		msg.msg_control = cm.buf;
@@ -190,9 +186,88 @@ runner_send(struct runner_req *q, int status, int flags, const char *body,
 		cm.hdr.cmsg_type = SCM_RIGHTS;
 		memcpy(CMSG_DATA(&cm.hdr), &fd, sizeof(int));
 	}
-	/* Never block on a worker that does not read. */
-	if (sendmsg(runner_slots[q->slot].fd, &msg, MSG_DONTWAIT |
-	    MSG_NOSIGNAL) != (ssize_t)(RUNMSG_HEADER + len))
+	return sendmsg(sock, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
+}
+
+/*
+ * Send what waits for a slot, in order, until its socket is full again.
+ * A worker busy with a burst of handshakes reads its answers late, and
+ * a socket holds some 200 KB: past that the answers wait here, and the
+ * slot is watched for room.
+ */
+static void
+runner_flush(struct runner_slot *s)
+{
+	struct runner_out	*o;
+	ssize_t			 n;
+
+	while ((o = TAILQ_FIRST(&s->outq)) != NULL) {
+		n = runner_sendmsg(s->fd, o->buf, o->len, o->fd);
+		if (n == -1 && (errno == EAGAIN || errno == EINTR))
+			break;
+		if (n != (ssize_t)o->len)
+			log_warn("worker %d: an answer not sent", s->index);
+		TAILQ_REMOVE(&s->outq, o, entry);
+		if (o->fd != -1)
+			close(o->fd);
+		free(o);
+	}
+	loop_mod(runner_loop, &s->ev, TAILQ_EMPTY(&s->outq) ? LOOP_READ :
+	    LOOP_READ | LOOP_WRITE);
+}
+
+/* Queue the answer buf[0..len), and a descriptor of its own for fd. */
+static void
+runner_queue(struct runner_slot *s, const unsigned char *buf, size_t len,
+    int fd)
+{
+	struct runner_out	*o;
+
+	if ((o = malloc(sizeof(*o) + len)) == NULL) {
+		log_warn("worker %d: an answer not sent", s->index);
+		return;
+	}
+	/* q closes its own: the file stays open through this one. */
+	o->fd = -1;
+	if (fd != -1 && (o->fd = dup(fd)) == -1) {
+		log_warn("worker %d: an answer not sent", s->index);
+		free(o);
+		return;
+	}
+	memcpy(o->buf, buf, len);
+	o->len = len;
+	TAILQ_INSERT_TAIL(&s->outq, o, entry);
+	runner_flush(s);
+}
+
+/* Send the worker its answer, with fd when it is not -1. */
+static void
+runner_send(struct runner_req *q, int status, int flags, const char *body,
+    size_t len, int fd)
+{
+	struct runner_slot	*s = &runner_slots[q->slot];
+	unsigned char		 buf[RUNMSG_HEADER + RUNMSG_BODY_MAX];
+	struct runmsg		 m;
+	ssize_t			 n = -1;
+
+	q->answered = 1;
+	memset(&m, 0, sizeof(m));
+	m.type = RUNMSG_ANSWER;
+	m.flags = flags;
+	m.status = status;
+	m.id = q->id;
+	m.body = body;
+	m.bodylen = len;
+	if (runmsg_encode(buf, sizeof(buf), &m) != RUNMSG_HEADER + len)
+		return;
+	if (s->fd == -1)
+		return;		/* its worker is gone */
+	if (TAILQ_EMPTY(&s->outq))
+		n = runner_sendmsg(s->fd, buf, RUNMSG_HEADER + len, fd);
+	if (n == -1 && (errno == EAGAIN || errno == EINTR ||
+	    !TAILQ_EMPTY(&s->outq)))
+		runner_queue(s, buf, RUNMSG_HEADER + len, fd);
+	else if (n != (ssize_t)(RUNMSG_HEADER + len))
 		log_warn("%s: answer not sent to worker %d", q->name, q->slot);
 }
 
@@ -200,6 +275,8 @@ runner_send(struct runner_req *q, int status, int flags, const char *body,
 static void
 runner_close(struct runner_req *q)
 {
+	/* Not loop_forget(): epoll watches files, not descriptors, and the
+	 * worker, or a child between fork and exec, may hold the file. */
 	loop_del(runner_loop, &q->ev);
 	loop_del(runner_loop, &q->relayev);
 	if (q->ssl != NULL)
@@ -265,6 +342,16 @@ runner_free_dead(void *arg)
 	}
 }
 
+/* Wait for events on q's descriptor, in the loop from the first time. */
+static int
+runner_want(struct runner_req *q, int events)
+{
+	if (q->ev.fd == -1)
+		return loop_add(runner_loop, &q->ev, q->fd, events, runner_io,
+		    q);
+	return loop_mod(runner_loop, &q->ev, events);
+}
+
 /* --- reading the reply ---------------------------------------------- */
 
 /*
@@ -289,8 +376,8 @@ runner_get(struct runner_req *q, char *p, size_t len)
 	switch ((e = SSL_get_error(q->ssl, (int)n))) {
 	case SSL_ERROR_WANT_READ:
 	case SSL_ERROR_WANT_WRITE:
-		loop_mod(runner_loop, &q->ev, e == SSL_ERROR_WANT_READ ?
-		    LOOP_READ : LOOP_WRITE);
+		runner_want(q, e == SSL_ERROR_WANT_READ ? LOOP_READ :
+		    LOOP_WRITE);
 		return -1;
 	case SSL_ERROR_ZERO_RETURN:
 		return 0;
@@ -536,7 +623,8 @@ runner_send_request(struct runner_req *q)
 	}
 	buf_free(&q->req);
 	q->state = RUNNER_HEADER;
-	loop_mod(runner_loop, &q->ev, LOOP_READ);
+	if (runner_want(q, LOOP_READ) == -1)
+		runner_refuse(q, 43, "backend unreachable");
 }
 
 /* The proxy's certificate, when proxy-fingerprint pins it. */
@@ -571,8 +659,8 @@ runner_handshake(struct runner_req *q)
 	if ((rc = SSL_connect(q->ssl)) != 1) {
 		e = SSL_get_error(q->ssl, rc);
 		if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
-			loop_mod(runner_loop, &q->ev, e ==
-			    SSL_ERROR_WANT_READ ? LOOP_READ : LOOP_WRITE);
+			runner_want(q, e == SSL_ERROR_WANT_READ ? LOOP_READ :
+			    LOOP_WRITE);
 			return;
 		}
 		log_warnx("%s: TLS handshake failed: %s", q->name,
@@ -664,6 +752,7 @@ runner_connect(struct runner_req *q)
 	struct sockaddr_storage	 ss;
 	socklen_t		 len;
 	const char		*errstr = NULL;
+	int			 rc;
 
 	if (runner_target(q->loc, &ss, &len, &errstr) == -1) {
 		log_warnx("%s: %s", q->name, errstr);
@@ -675,13 +764,19 @@ runner_connect(struct runner_req *q)
 		log_warn("%s: socket", q->name);
 		return -1;
 	}
-	if (connect(q->fd, (struct sockaddr *)&ss, len) == -1 &&
-	    errno != EINPROGRESS && errno != EINTR) {
+	rc = connect(q->fd, (struct sockaddr *)&ss, len);
+	if (rc == -1 && errno != EINPROGRESS && errno != EINTR) {
 		log_warn("%s", q->name);
 		return -1;
 	}
+	if (rc == 0 && q->ssl == NULL) {
+		/* A Unix socket connects at once: no wait to write. */
+		q->state = RUNNER_SEND;
+		runner_send_request(q);
+		return 0;
+	}
 	q->state = RUNNER_CONNECT;
-	return loop_add(runner_loop, &q->ev, q->fd, LOOP_WRITE, runner_io, q);
+	return runner_want(q, LOOP_WRITE);
 }
 
 /* --- the CGI variables ------------------------------------------------ */
@@ -1061,6 +1156,20 @@ runner_maybe_stop(void)
 		loop_stop(runner_loop);
 }
 
+/* Its worker is gone: what waited for it goes. */
+static void
+runner_drop(struct runner_slot *s)
+{
+	struct runner_out	*o;
+
+	while ((o = TAILQ_FIRST(&s->outq)) != NULL) {
+		TAILQ_REMOVE(&s->outq, o, entry);
+		if (o->fd != -1)
+			close(o->fd);
+		free(o);
+	}
+}
+
 /* A worker's socket: every request waiting, in one recvmmsg(). */
 static void
 runner_serve(int fd, int events, void *arg)
@@ -1072,7 +1181,10 @@ runner_serve(int fd, int events, void *arg)
 	struct iovec		 iov[RUNNER_BATCH];
 	int			 i, n;
 
-	(void)events;
+	if (events & LOOP_WRITE)
+		runner_flush(s);
+	if (!(events & LOOP_READ))
+		return;
 	memset(in, 0, sizeof(in));
 	for (i = 0; i < RUNNER_BATCH; i++) {
 		iov[i].iov_base = req[i];
@@ -1091,6 +1203,8 @@ runner_serve(int fd, int events, void *arg)
 		runner_end(s->index, 0, 1);
 		loop_del(runner_loop, &s->ev);
 		close(fd);
+		s->fd = -1;
+		runner_drop(s);
 		runner_nopen--;
 		runner_maybe_stop();
 	}
@@ -1304,6 +1418,7 @@ runner_run(int ctl, const int *fds, int nfds, void *arg)
 	for (i = 0; i < nfds; i++) {
 		runner_slots[i].fd = fds[i];
 		runner_slots[i].index = i;
+		TAILQ_INIT(&runner_slots[i].outq);
 		if (loop_add(runner_loop, &runner_slots[i].ev, fds[i],
 		    LOOP_READ, runner_serve, &runner_slots[i]) == -1)
 			fatal("loop_add");

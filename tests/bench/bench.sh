@@ -31,7 +31,7 @@
 #   BENCH_OUT        also write the table to this file
 #   BENCH_ONLY       scenario groups to run, of: ceiling floor aes pages
 #                    files gemlog gopher bigpage resumption spread idle
-#                    (default all);
+#                    dynamic (default all);
 #                    with only "gopher", the server is awaited on GPORT
 #                    (bench-peers runs gophernicus that way)
 #
@@ -81,9 +81,22 @@ SPID=
 ROWS=$TMP/rows.md
 : > "$ROWS"
 
+BACKENDS=()
 cleanup() {
 	stop_server
+	stop_backends
 	rm -rf "$TMP"
+}
+
+stop_backends() {
+	local p
+	# Each in a session of its own: fcgiwrap's preforked children go
+	# with their parent.
+	for p in "${BACKENDS[@]}"; do
+		kill -- "-$p" 2>/dev/null || true
+		wait "$p" 2>/dev/null || true
+	done
+	BACKENDS=()
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -101,6 +114,8 @@ build() {
 	${CC:-cc} $flags -o $BIN/tlsceiling $BIN/tlsceiling.c $ssl
 	# shellcheck disable=SC2086
 	${CC:-cc} $flags -o $BIN/gopherfloor $BIN/gopherfloor.c
+	# shellcheck disable=SC2086
+	${CC:-cc} $flags -o $BIN/scgiback $BIN/scgiback.c
 }
 
 # A deterministic byte stream: AES-128-CTR of zeros under a fixed key.
@@ -578,6 +593,75 @@ ratios() {
 	echo "per-worker spread (-j 2): ${SPREAD:--}"
 	echo "gemlog / static index (req/s): $(r "${STATIC_RPS:-}" "${GEMLOG_RPS:-}")" \
 	    "(wall clock; tests/bench/profile.sh gives instructions)"
+	echo "dynamic / static 2 KB page, server CPU per request (median of" \
+	    "pairs): SCGI ${DYN_SCGI:--}, FastCGI ${DYN_FCGI:--}," \
+	    "CGI ${DYN_CGI:--} (target for SCGI and FastCGI: 1.3 at most)"
+}
+
+# Dynamic content through the program runner: a trivial CGI script, a
+# trivial SCGI backend (scgiback) and fcgiwrap running that same script,
+# each answering the 2 KB page, against the static 2 KB page, all from
+# one server, in turn: PAIRS rounds of static, SCGI, FastCGI and CGI,
+# so that each ratio is taken against the static run beside it.  The
+# server's CPU is that of its whole process tree: the workers, the key
+# process and the program runner, and for CGI the programs (the
+# runner's children); the SCGI backend and fcgiwrap run apart, on the
+# load generator's core.
+dynamic() {
+	local d=$TMP/dyn sock=$TMP/scgi.sock fsock=$TMP/fcgiwrap.sock kind c=16
+	local conf fcgi=1
+	mkdir -p "$CAPSULE/cgi-bin"
+	printf '#!/bin/sh\nprintf %s\nexec cat ../page.gmi\n' \
+	    "'20 text/gemini\\r\\n'" > "$CAPSULE/cgi-bin/page"
+	chmod 755 "$CAPSULE/cgi-bin/page"
+	setsid taskset -c 1 "$TOP/$BIN/scgiback" -s "$sock" \
+	    -f "$CAPSULE/page.gmi" &
+	BACKENDS+=($!)
+	if command -v fcgiwrap > /dev/null; then
+		setsid taskset -c 1 fcgiwrap -c 4 -s "unix:$fsock" &
+		BACKENDS+=($!)
+	else
+		fcgi=0
+	fi
+	conf="server \"localhost\" {\n root \"$CAPSULE\"\n"
+	conf+=" location \"/cgi-bin/*\" { cgi on }\n"
+	conf+=" location \"/app/*\" { scgi \"$sock\" }\n"
+	conf+=" location \"/wiki/*\" { fastcgi \"$fsock\"\n"
+	conf+="  fastcgi-param \"SCRIPT_FILENAME\" \"$CAPSULE/cgi-bin/page\" }\n}"
+	for _ in $(seq 1 50); do
+		[ -S "$sock" ] && { [ "$fcgi" = 0 ] || [ -S "$fsock" ]; } && break
+		sleep 0.1
+	done
+	restart "$conf" 1 || return 1
+	for kind in static scgi fastcgi cgi; do : > "$d.$kind"; done
+	say "$NAME 2 KB page c=$c: static, SCGI, FastCGI, CGI in turn"
+	for _ in $(seq 1 "$PAIRS"); do
+		measured -p "$PORT" -u /page.gmi -c "$c" -B "$SOURCES" \
+		    "${LOAD[@]}" >> "$d.static"
+		measured -p "$PORT" -u /app/page -c "$c" -B "$SOURCES" \
+		    "${LOAD[@]}" >> "$d.scgi"
+		[ "$fcgi" = 0 ] || measured -p "$PORT" -u /wiki/page -c "$c" \
+		    -B "$SOURCES" "${LOAD[@]}" >> "$d.fastcgi"
+		measured -p "$PORT" -u /cgi-bin/page -c "$c" -B "$SOURCES" \
+		    "${LOAD[@]}" >> "$d.cgi"
+	done
+	row "$NAME 2 KB page c=$c (static)" "in turn with the next rows" \
+	    "$d.static"
+	row "$NAME SCGI 2 KB c=$c" "scgiback; server CPU / static's, by pair: $(pairs srvus "$d.scgi" "$d.static")" \
+	    "$d.scgi"
+	if [ "$fcgi" = 1 ]; then
+		row "$NAME FastCGI 2 KB c=$c" "fcgiwrap running a sh script; server CPU / static's, by pair: $(pairs srvus "$d.fastcgi" "$d.static")" \
+		    "$d.fastcgi"
+		DYN_FCGI=$(pair_ratio srvus "$d.fastcgi" "$d.static")
+	else
+		skip "$NAME FastCGI 2 KB c=$c" "fcgiwrap not installed"
+	fi
+	row "$NAME CGI 2 KB c=$c" "a sh script; server CPU includes the script's, by pair: $(pairs srvus "$d.cgi" "$d.static")" \
+	    "$d.cgi"
+	DYN_SCGI=$(pair_ratio srvus "$d.scgi" "$d.static")
+	DYN_CGI=$(pair_ratio srvus "$d.cgi" "$d.static")
+	stop_backends
+	restart "# bench: defaults" 1
 }
 
 # want GROUP: is this scenario group selected?
@@ -601,6 +685,7 @@ main() {
 		if want resumption; then resumption || ok=1; fi
 		if want spread; then spread || ok=1; fi
 		if want idle; then idle || ok=1; fi
+		if want dynamic; then dynamic || ok=1; fi
 		stop_server
 	else
 		skip "$NAME" "server did not start"

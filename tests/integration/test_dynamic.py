@@ -147,9 +147,12 @@ def children(pid):
 
 
 def runner_pid(server):
-    kids = [p for p in children(server.proc.pid) if is_runner(p)]
-    assert len(kids) == 1, kids
-    return kids[0]
+    """The program runner, once it has named itself (the port listens
+    before the parent's children are all up)."""
+    def runners():
+        return [p for p in children(server.proc.pid) if is_runner(p)]
+    assert wait_for(lambda: len(runners()) == 1, 10), runners()
+    return runners()[0]
 
 
 def read_pid(path, timeout=10):

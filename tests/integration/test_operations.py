@@ -399,6 +399,9 @@ gopher 0
 gopher-public-port 0
 gopher-host "example.org"
 gopher-cache 16
+cgi-timeout 10
+max-programs 128
+max-programs-per-worker 0
 workers %d
 user ""
 chroot ""

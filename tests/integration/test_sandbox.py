@@ -52,9 +52,11 @@ server "localhost" {
 
 
 def sandbox_lines(server):
-    """The workers' lines (the key process has one of its own)."""
+    """The workers' lines (the key process and the program runner have
+    their own)."""
     return [l for l in server.log().splitlines()
-            if "sandbox: " in l and "key process: " not in l]
+            if "sandbox: " in l and "key process: " not in l and
+            "program runner: " not in l]
 
 
 def wait_for(cond, timeout=10):
@@ -336,3 +338,131 @@ def test_key_process_seccomp_kill_logged_and_restarted(prod):
         time.sleep(0.1)
     assert header == "20 text/gemini"
     assert worker_pids(prod) == workers
+
+
+# --- dynamic content: the workers' filter as it was; programs elsewhere ----
+
+CGI_PROD_CONF = """
+server "localhost" {
+    root "%s"
+    location "/cgi-bin/*" { cgi on }
+}
+"""
+
+PTRACE_DETACH, PTRACE_SEIZE, PTRACE_INTERRUPT = 17, 0x4206, 0x4207
+PTRACE_SECCOMP_GET_FILTER = 0x420c
+WALL = 0x40000000
+# x86_64 numbers: what a worker must never be allowed.
+FORBIDDEN = {"execve": 59, "execveat": 322, "connect": 42, "fork": 57,
+             "vfork": 58, "clone": 56, "clone3": 435, "ptrace": 101,
+             "bind": 49, "listen": 50, "kill": 62}
+BPF_JEQ_K = 0x15    # BPF_JMP | BPF_JEQ | BPF_K
+
+
+def seccomp_filter(pid):
+    """The (code, k) pairs of pid's seccomp filter, read with
+    PTRACE_SECCOMP_GET_FILTER (root only)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.ptrace.restype = ctypes.c_long
+    libc.ptrace.argtypes = [ctypes.c_long, ctypes.c_long, ctypes.c_void_p,
+                            ctypes.c_void_p]
+    assert libc.ptrace(PTRACE_SEIZE, pid, None, None) == 0, \
+        os.strerror(ctypes.get_errno())
+    try:
+        libc.ptrace(PTRACE_INTERRUPT, pid, None, None)
+        os.waitpid(pid, WALL)
+        n = libc.ptrace(PTRACE_SECCOMP_GET_FILTER, pid, None, None)
+        assert n > 0, os.strerror(ctypes.get_errno())
+        insns = (ctypes.c_uint64 * n)()
+        assert libc.ptrace(PTRACE_SECCOMP_GET_FILTER, pid, None,
+                           insns) == n
+    finally:
+        libc.ptrace(PTRACE_DETACH, pid, None, None)
+    return [(v & 0xffff, v >> 32) for v in insns]
+
+
+def proc_status(pid):
+    with open("/proc/%d/status" % pid) as f:
+        return dict((k, v.strip()) for k, v in
+                    (l.split(":", 1) for l in f if ":" in l))
+
+
+@pytest.fixture
+def prod_cgi(tmpbase):
+    root = make_root(tmpbase)
+    os.makedirs(os.path.join(root, "cgi-bin"))
+    script = os.path.join(root, "cgi-bin", "ppid")
+    with open(script, "w") as f:
+        f.write("#!/bin/sh\nprintf '20 text/plain\\r\\n'\n"
+                "echo \"pid=$$ ppid=$PPID\"\nexec sleep 3\n")
+    os.chmod(script, 0o755)
+    s = Server(root, conf=CGI_PROD_CONF % root, workers=2, binary=PROD)
+    assert wait_for(lambda: len(sandbox_lines(s)) == 2 and
+                    "program runner: sandbox" in s.log()), s.log()
+    yield s
+    stop_and_reap(s, timeout=5)
+    s.cleanup()
+
+
+def kids(server):
+    pid = server.proc.pid
+    with open("/proc/%d/task/%d/children" % (pid, pid)) as f:
+        return [int(p) for p in f.read().split()]
+
+
+@pytest.mark.skipif(os.uname().machine != "x86_64" or os.geteuid() != 0,
+                    reason="reads an x86_64 filter through ptrace, as root")
+def test_worker_filter_unchanged_by_dynamic_content(prod_cgi):
+    """With a cgi location, a worker is still in seccomp mode 2, and its
+    filter names neither execve nor connect nor fork: the program runner
+    does those.  recvmmsg (the runner's answers and descriptors) was on
+    the list already."""
+    workers = [p for p in kids(prod_cgi) if not is_key_process(p) and
+               open("/proc/%d/comm" % p).read().strip() == "capsuled"]
+    assert len(workers) == 2
+    for w in workers:
+        assert proc_status(w)["Seccomp"] == "2"
+        allowed = {k for code, k in seccomp_filter(w) if code == BPF_JEQ_K}
+        for name, nr in FORBIDDEN.items():
+            assert nr not in allowed, "%s in worker %d's filter" % (name, w)
+        assert 299 in allowed, "recvmmsg"
+    header, _, _ = gemini(prod_cgi.port, url(prod_cgi, "/cgi-bin/ppid"))
+    assert header == "20 text/plain"
+
+
+def test_programs_are_children_of_the_runner_not_of_a_worker(prod_cgi):
+    import socket
+    import ssl
+    runners = [p for p in kids(prod_cgi)
+               if open("/proc/%d/comm" % p).read().strip() == "capsuled-run"]
+    assert len(runners) == 1
+    runner = runners[0]
+    status = proc_status(runner)
+    assert status["NoNewPrivs"] == "1"
+    assert status["Seccomp"] == "0", "running programs is its job"
+    assert status["CapAmb"] == "0000000000000000"
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    with socket.create_connection(("127.0.0.1", prod_cgi.port), 10) as s:
+        with ctx.wrap_socket(s, server_hostname="localhost") as tls:
+            tls.sendall(url(prod_cgi, "/cgi-bin/ppid").encode() + b"\r\n")
+            got = b""
+            while not re.search(rb"ppid=\d+\n", got):
+                got += tls.recv(4096)
+            pid = int(re.search(rb"pid=(\d+) ", got).group(1))
+            with open("/proc/%d/stat" % pid) as f:
+                ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+            assert ppid == runner
+            assert pid in [int(p) for p in open(
+                "/proc/%d/task/%d/children" % (runner, runner)).read().split()]
+            for w in kids(prod_cgi):
+                if w != runner:
+                    assert pid not in [int(p) for p in open(
+                        "/proc/%d/task/%d/children" % (w, w)).read().split()]
+    line = [l for l in prod_cgi.log().splitlines()
+            if "program runner: sandbox: " in l]
+    assert len(line) == 1 and "no-new-privs" in line[0] and \
+        "no capabilities" in line[0], line
+    if landlock_abi() > 0:
+        assert "key files hidden from programs (1 path)" in line[0]

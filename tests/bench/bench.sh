@@ -594,8 +594,10 @@ ratios() {
 	echo "gemlog / static index (req/s): $(r "${STATIC_RPS:-}" "${GEMLOG_RPS:-}")" \
 	    "(wall clock; tests/bench/profile.sh gives instructions)"
 	echo "dynamic / static 2 KB page, server CPU per request (median of" \
-	    "pairs): SCGI ${DYN_SCGI:--}, FastCGI ${DYN_FCGI:--}," \
-	    "CGI ${DYN_CGI:--} (target for SCGI and FastCGI: 1.3 at most)"
+	    "pairs): SCGI ${DYN_SCGI:--}, SCGI with a 5 ms backend" \
+	    "${DYN_SLOW:--}, FastCGI ${DYN_FAST:--}, fcgiwrap" \
+	    "${DYN_FCGI:--}, CGI ${DYN_CGI:--}" \
+	    "(target for SCGI and FastCGI: 1.3 at most)"
 }
 
 # Dynamic content through the program runner: a trivial CGI script, a
@@ -603,18 +605,29 @@ ratios() {
 # each answering the 2 KB page, against the static 2 KB page, all from
 # one server, in turn: PAIRS rounds of static, SCGI, FastCGI and CGI,
 # so that each ratio is taken against the static run beside it.  The
+# same SCGI backend taking 5 ms per request shows what a slow backend
+# alone does to the server's CPU per request (fewer requests at hand
+# per wakeup): fcgiwrap forks a shell per request.  scgiback -F is the
+# trivial backend's FastCGI twin, for the FastCGI path without that.  The
 # server's CPU is that of its whole process tree: the workers, the key
 # process and the program runner, and for CGI the programs (the
 # runner's children); the SCGI backend and fcgiwrap run apart, on the
 # load generator's core.
 dynamic() {
 	local d=$TMP/dyn sock=$TMP/scgi.sock fsock=$TMP/fcgiwrap.sock kind c=16
+	local slow=$TMP/slow.sock fast=$TMP/fast.sock
 	local conf fcgi=1
 	mkdir -p "$CAPSULE/cgi-bin"
 	printf '#!/bin/sh\nprintf %s\nexec cat ../page.gmi\n' \
 	    "'20 text/gemini\\r\\n'" > "$CAPSULE/cgi-bin/page"
 	chmod 755 "$CAPSULE/cgi-bin/page"
 	setsid taskset -c 1 "$TOP/$BIN/scgiback" -s "$sock" \
+	    -f "$CAPSULE/page.gmi" &
+	BACKENDS+=($!)
+	setsid taskset -c 1 "$TOP/$BIN/scgiback" -s "$slow" -d 5000 \
+	    -f "$CAPSULE/page.gmi" &
+	BACKENDS+=($!)
+	setsid taskset -c 1 "$TOP/$BIN/scgiback" -F -s "$fast" \
 	    -f "$CAPSULE/page.gmi" &
 	BACKENDS+=($!)
 	if command -v fcgiwrap > /dev/null; then
@@ -626,20 +639,29 @@ dynamic() {
 	conf="server \"localhost\" {\n root \"$CAPSULE\"\n"
 	conf+=" location \"/cgi-bin/*\" { cgi on }\n"
 	conf+=" location \"/app/*\" { scgi \"$sock\" }\n"
+	conf+=" location \"/slow/*\" { scgi \"$slow\" }\n"
+	conf+=" location \"/fast/*\" { fastcgi \"$fast\" }\n"
 	conf+=" location \"/wiki/*\" { fastcgi \"$fsock\"\n"
 	conf+="  fastcgi-param \"SCRIPT_FILENAME\" \"$CAPSULE/cgi-bin/page\" }\n}"
 	for _ in $(seq 1 50); do
-		[ -S "$sock" ] && { [ "$fcgi" = 0 ] || [ -S "$fsock" ]; } && break
+		[ -S "$sock" ] && [ -S "$slow" ] && [ -S "$fast" ] &&
+		    { [ "$fcgi" = 0 ] || [ -S "$fsock" ]; } && break
 		sleep 0.1
 	done
 	restart "$conf" 1 || return 1
-	for kind in static scgi fastcgi cgi; do : > "$d.$kind"; done
+	for kind in static scgi slow fast fastcgi cgi; do
+		: > "$d.$kind"
+	done
 	say "$NAME 2 KB page c=$c: static, SCGI, FastCGI, CGI in turn"
 	for _ in $(seq 1 "$PAIRS"); do
 		measured -p "$PORT" -u /page.gmi -c "$c" -B "$SOURCES" \
 		    "${LOAD[@]}" >> "$d.static"
 		measured -p "$PORT" -u /app/page -c "$c" -B "$SOURCES" \
 		    "${LOAD[@]}" >> "$d.scgi"
+		measured -p "$PORT" -u /slow/page -c "$c" -B "$SOURCES" \
+		    "${LOAD[@]}" >> "$d.slow"
+		measured -p "$PORT" -u /fast/page -c "$c" -B "$SOURCES" \
+		    "${LOAD[@]}" >> "$d.fast"
 		[ "$fcgi" = 0 ] || measured -p "$PORT" -u /wiki/page -c "$c" \
 		    -B "$SOURCES" "${LOAD[@]}" >> "$d.fastcgi"
 		measured -p "$PORT" -u /cgi-bin/page -c "$c" -B "$SOURCES" \
@@ -649,6 +671,12 @@ dynamic() {
 	    "$d.static"
 	row "$NAME SCGI 2 KB c=$c" "scgiback; server CPU / static's, by pair: $(pairs srvus "$d.scgi" "$d.static")" \
 	    "$d.scgi"
+	row "$NAME SCGI 2 KB c=$c, 5 ms backend" "scgiback -d 5000; server CPU / static's, by pair: $(pairs srvus "$d.slow" "$d.static")" \
+	    "$d.slow"
+	DYN_SLOW=$(pair_ratio srvus "$d.slow" "$d.static")
+	row "$NAME FastCGI 2 KB c=$c, trivial backend" "scgiback -F; server CPU / static's, by pair: $(pairs srvus "$d.fast" "$d.static")" \
+	    "$d.fast"
+	DYN_FAST=$(pair_ratio srvus "$d.fast" "$d.static")
 	if [ "$fcgi" = 1 ]; then
 		row "$NAME FastCGI 2 KB c=$c" "fcgiwrap running a sh script; server CPU / static's, by pair: $(pairs srvus "$d.fastcgi" "$d.static")" \
 		    "$d.fastcgi"

@@ -7,6 +7,10 @@
 #
 # PROFILE_BIN names another capsuled binary to measure (an older build,
 # for a before/after pair); by default ./capsuled, built first.
+# PROFILE_DYNAMIC=1 adds dynamic locations: /app/ on a trivial SCGI
+# backend (tests/bench/scgiback.c) and /wiki/ on fcgiwrap, both
+# answering the 2 KB page, and counts the program runner's instructions
+# too (default paths then: /page.gmi /app/page /wiki/page).
 #
 # Builds ./capsuled (under valgrind the worker leaves out its seccomp
 # filter, which valgrind's own system calls would break), serves a fixed
@@ -34,14 +38,26 @@ while getopts n:o: opt; do
 done
 shift $((OPTIND - 1))
 # /missing (a 51, no body) is the baseline: handshake and request only.
-[ $# -gt 0 ] || set -- /missing /page.gmi /posts/ /static-index.gmi
+DYN=${PROFILE_DYNAMIC:-0}
+if [ $# -eq 0 ]; then
+	if [ "$DYN" = 1 ]; then
+		set -- /page.gmi /app/page /wiki/page
+	else
+		set -- /missing /page.gmi /posts/ /static-index.gmi
+	fi
+fi
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/capsuled-profile.XXXXXX")
 OUT=${KEEP:-$TMP/out}
 mkdir -p "$OUT"
 VPID=
+BACKENDS=()
 cleanup() {
 	[ -z "$VPID" ] || { kill "$VPID" 2>/dev/null; wait "$VPID" 2>/dev/null; }
+	for p in "${BACKENDS[@]}"; do
+		kill -- "-$p" 2>/dev/null || true
+		wait "$p" 2>/dev/null || true
+	done
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -52,6 +68,31 @@ build() {
 	[ -x tests/bench/gembench ] || ${CC:-cc} -std=c11 -D_GNU_SOURCE -O2 \
 	    -o tests/bench/gembench tests/bench/gembench.c \
 	    $(pkg-config --cflags --libs openssl)
+	[ "$DYN" = 0 ] || ${CC:-cc} -std=c11 -D_GNU_SOURCE -O2 \
+	    -o tests/bench/scgiback tests/bench/scgiback.c
+}
+
+# The dynamic locations and their backends (PROFILE_DYNAMIC=1).
+dynamic() {
+	local c=$TMP/capsule
+	mkdir -p "$c/cgi-bin"
+	printf '#!/bin/sh\nprintf %s\nexec cat ../page.gmi\n' \
+	    "'20 text/gemini\\r\\n'" > "$c/cgi-bin/page"
+	chmod 755 "$c/cgi-bin/page"
+	setsid "$TOP/tests/bench/scgiback" -s "$TMP/scgi.sock" \
+	    -f "$c/page.gmi" &
+	BACKENDS+=($!)
+	setsid fcgiwrap -c 4 -s "unix:$TMP/fcgiwrap.sock" &
+	BACKENDS+=($!)
+	cat > "$TMP/capsuled.conf" <<-EOF
+	server "localhost" {
+		root "$c"
+		location "/cgi-bin/*" { cgi on }
+		location "/app/*" { scgi "$TMP/scgi.sock" }
+		location "/wiki/*" { fastcgi "$TMP/fcgiwrap.sock"
+			fastcgi-param "SCRIPT_FILENAME" "$c/cgi-bin/page" }
+	}
+	EOF
 }
 
 # shellcheck source=tests/bench/capsule.sh
@@ -72,10 +113,13 @@ gb() { "$TOP/tests/bench/gembench" -q -p "$PORT" "$@"; }
 
 start() {
 	PORT=$((20000 + RANDOM % 20000))
+	local conf=()
+	[ "$DYN" = 0 ] || conf=(-c "$TMP/capsuled.conf")
 	valgrind --tool=callgrind --trace-children=yes \
 	    --compress-strings=no --compress-pos=no \
 	    --callgrind-out-file="$OUT/callgrind.%p" \
-	    "${PROFILE_BIN:-$TOP/capsuled}" -r "$TMP/capsule" -H localhost -l 127.0.0.1 \
+	    "${PROFILE_BIN:-$TOP/capsuled}" "${conf[@]}" -r "$TMP/capsule" \
+	    -H localhost -l 127.0.0.1 \
 	    -p "$PORT" -C "$TMP/cert.pem" -K "$TMP/key.pem" -j 1 \
 	    > "$TMP/server.log" 2>&1 &
 	VPID=$!
@@ -86,13 +130,13 @@ start() {
 	# The worker, and the key process (named capsuled-keys), which
 	# signs each handshake: its instructions count too.
 	KPID=
+	RPID=
 	for kid in $(pgrep -P "$VPID"); do
-		if [ "$(cat /proc/"$kid"/comm 2>/dev/null)" = capsuled-keys ]
-		then
-			KPID=$kid
-		else
-			WPID=$kid
-		fi
+		case $(cat /proc/"$kid"/comm 2>/dev/null) in
+		capsuled-keys) KPID=$kid ;;
+		capsuled-run) RPID=$kid ;;
+		*) WPID=$kid ;;
+		esac
 	done
 	[ -n "${WPID:-}" ] || { echo "no worker" >&2; exit 1; }
 	# The static copy of the generated index, byte for byte.
@@ -117,26 +161,28 @@ dumped() {
 # measure PATH: prints the instructions per request of the worker, of
 # the key process, and of both.
 measure() {
-	local path=$1 ir kir=0 p
+	local path=$1 ir kir=0 rir=0 p
 	gb -u "$path" -n 20 > /dev/null || true
-	for p in $WPID $KPID; do
+	for p in $WPID $KPID $RPID; do
 		callgrind_control -z "$p" > /dev/null 2>&1
 	done
 	gb -u "$path" -n "$N" | grep -q "errors=0 " ||
 	    echo "warning: errors on $path" >&2
-	for p in $WPID $KPID; do
+	for p in $WPID $KPID $RPID; do
 		callgrind_control -d "$p" > /dev/null 2>&1
 	done
 	DUMPS=$((DUMPS + 1))
 	ir=$(dumped "$WPID")
 	[ -z "$KPID" ] || kir=$(dumped "$KPID")
-	printf '%-22s %12d Ir/request  (worker %d, key process %d)%s\n' \
-	    "$path" $(((ir + kir) / N)) $((ir / N)) $((kir / N)) \
-	    "${KEEP:+  ($OUT)}"
+	[ -z "$RPID" ] || rir=$(dumped "$RPID")
+	printf '%-22s %12d Ir/request  (worker %d, key process %d%s)%s\n' \
+	    "$path" $(((ir + kir + rir) / N)) $((ir / N)) $((kir / N)) \
+	    "${RPID:+, program runner $((rir / N))}" "${KEEP:+  ($OUT)}"
 }
 
 build
 capsule
+[ "$DYN" = 0 ] || dynamic
 start
 echo "instructions per request, worker and key process, $N requests each, new TLS 1.3 connection each:"
 for p in "$@"; do

@@ -1,12 +1,16 @@
 /*
- * scgiback.c: a trivial SCGI backend for the benchmarks: on a Unix
- * socket, for every connection, read the request's netstring header
- * (and its CONTENT_LENGTH body, none from capsuled), answer with a
- * Gemini header and the bytes of one file, close.  One process, one
- * connection at a time: what it costs is the backend's, not the
- * server's, and it stays out of the server's process tree.
+ * scgiback.c: a trivial SCGI (or, with -F, FastCGI) backend for the
+ * benchmarks: on a Unix socket, for every connection, read the request
+ * (SCGI: its netstring header; FastCGI: records up to the empty
+ * FCGI_STDIN), answer with a Gemini header and the bytes of one file
+ * (FastCGI: in FCGI_STDOUT records, then FCGI_END_REQUEST), close.  One
+ * process, one connection at a time: what it costs is the backend's,
+ * not the server's, and it stays out of the server's process tree.
  *
- *	scgiback -s SOCKET -f FILE [-t MIME]
+ *	scgiback [-F] -s SOCKET -f FILE [-t MIME] [-d MICROSECONDS]
+ *
+ * -d: wait that long before each answer, as a backend that works would
+ * (the server then has fewer requests at hand per wakeup).
  */
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -24,6 +28,55 @@
 
 static char	reply[1 << 20];
 static size_t	replylen;
+static int	fastcgi;
+
+/* FastCGI: read records until the empty FCGI_STDIN (type 5); 0 or -1. */
+static int
+scgiback_fcgi_request(int fd)
+{
+	static unsigned char	buf[SCGIBACK_HEADER_MAX];
+	size_t			len = 0, off = 0, clen;
+	ssize_t			n;
+
+	for (;;) {
+		while (off + 8 <= len) {
+			clen = (size_t)(buf[off + 4] << 8 | buf[off + 5]);
+			if (off + 8 + clen + buf[off + 6] > len)
+				break;
+			if (buf[off + 1] == 5 && clen == 0)
+				return 0;
+			off += 8 + clen + buf[off + 6];
+		}
+		if (len == sizeof(buf))
+			return -1;
+		if ((n = read(fd, buf + len, sizeof(buf) - len)) <= 0)
+			return -1;
+		len += (size_t)n;
+	}
+}
+
+/* The reply as FCGI_STDOUT records of at most 65535 bytes, an empty
+ * one, and FCGI_END_REQUEST. */
+static void
+scgiback_fcgi_wrap(void)
+{
+	static char	plain[sizeof(reply)];
+	size_t		off, n, out = 0;
+
+	memcpy(plain, reply, replylen);
+	for (off = 0; off <= replylen; off += n) {
+		n = replylen - off > 65535 ? 65535 : replylen - off;
+		memcpy(reply + out, (char[]){ 1, 6, 0, 1, (char)(n >> 8),
+		    (char)n, 0, 0 }, 8);
+		memcpy(reply + out + 8, plain + off, n);
+		out += 8 + n;
+		if (n == 0)
+			break;
+	}
+	memcpy(reply + out, (char[]){ 1, 3, 0, 1, 0, 8, 0, 0,
+	    0, 0, 0, 0, 0, 0, 0, 0 }, 16);
+	replylen = out + 16;
+}
 
 /* Read until the netstring "LEN:...," is whole; 0, or -1. */
 static int
@@ -88,16 +141,19 @@ main(int argc, char *argv[])
 	const char	*sock = NULL, *file = NULL, *mime = "text/gemini";
 	size_t		 off;
 	ssize_t		 n;
+	long		 delay = 0;
 	int		 ch, lfd, fd;
 
-	while ((ch = getopt(argc, argv, "f:s:t:")) != -1) {
+	while ((ch = getopt(argc, argv, "d:Ff:s:t:")) != -1) {
 		switch (ch) {
+		case 'd': delay = strtol(optarg, NULL, 10); break;
+		case 'F': fastcgi = 1; break;
 		case 'f': file = optarg; break;
 		case 's': sock = optarg; break;
 		case 't': mime = optarg; break;
 		default:
-			fprintf(stderr, "usage: scgiback -s SOCKET -f FILE "
-			    "[-t MIME]\n");
+			fprintf(stderr, "usage: scgiback [-F] -s SOCKET -f FILE "
+			    "[-t MIME] [-d MICROSECONDS]\n");
 			return 2;
 		}
 	}
@@ -105,6 +161,8 @@ main(int argc, char *argv[])
 		errx(2, "-s and -f are needed");
 	signal(SIGPIPE, SIG_IGN);
 	scgiback_load(file, mime);
+	if (fastcgi)
+		scgiback_fcgi_wrap();
 	lfd = scgiback_listen(sock);
 	for (;;) {
 		if ((fd = accept(lfd, NULL, NULL)) == -1) {
@@ -112,11 +170,15 @@ main(int argc, char *argv[])
 				continue;
 			err(1, "accept");
 		}
-		if (scgiback_request(fd) == 0)
+		if ((fastcgi ? scgiback_fcgi_request(fd) :
+		    scgiback_request(fd)) == 0) {
+			if (delay > 0)
+				usleep((useconds_t)delay);
 			for (off = 0; off < replylen; off += (size_t)n)
 				if ((n = write(fd, reply + off,
 				    replylen - off)) <= 0)
 					break;
+		}
 		close(fd);
 	}
 }

@@ -18,8 +18,8 @@ import time
 
 import pytest
 
-from conftest import (BIN, Server, free_port, gemini, gopher, is_runner,
-                      make_root, recv_tls, tls_client)
+from conftest import (BIN, REPO, Server, free_port, gemini, gopher,
+                      is_runner, make_root, recv_tls, tls_client)
 from test_operations import client_cert
 
 CGI_CONF = """
@@ -994,5 +994,44 @@ def test_proxy_unreachable_is_43(tmpbase):
     try:
         assert gemini(s.port, url(s, "/m/x"))[0] == "43 backend unreachable"
         assert "Connection refused" in s.log()
+    finally:
+        s.cleanup()
+
+
+# --- the README's example --------------------------------------------------
+
+def readme_guestbook():
+    """The guestbook script as README.md shows it (indented 4)."""
+    with open(os.path.join(REPO, "README.md")) as f:
+        text = f.read()
+    block = text.split("A guestbook, `/var/gemini/cgi-bin/guestbook`")[1]
+    block = block.split("\n\n", 1)[1].split("\n\nWhat a program")[0]
+    return "\n".join(l[4:] for l in block.splitlines()) + "\n"
+
+
+def test_readme_guestbook(tmpbase):
+    root = make_root(tmpbase)
+    os.makedirs(os.path.join(root, "cgi-bin"))
+    data = os.path.join(tmpbase, "programs")
+    os.makedirs(data)
+    script = os.path.join(root, "cgi-bin", "guestbook")
+    with open(script, "w") as f:
+        f.write(readme_guestbook().replace("/var/lib/capsuled-programs",
+                                           data))
+    os.chmod(script, 0o755)
+    s = Server(root, conf=CGI_CONF % {"root": root, "extra": ""})
+    try:
+        assert gemini(s.port, url(s, "/cgi-bin/guestbook/sign"))[0] == \
+            "10 Your message"
+        assert gemini(s.port, url(s, "/cgi-bin/guestbook/sign?Hello%2C"
+                                  "%20Gemini%21%20%3D%3E%20evil"))[0] == \
+            "30 /cgi-bin/guestbook"
+        header, body, _ = gemini(s.port, url(s, "/cgi-bin/guestbook"))
+        assert header == "20 text/gemini"
+        lines = body.decode().splitlines()
+        assert lines[0] == "# Guestbook"
+        assert "=> /cgi-bin/guestbook/sign Sign it" in lines
+        assert re.fullmatch(r"\* \d{4}-\d\d-\d\d Hello, Gemini! => evil",
+                            lines[-1]), lines
     finally:
         s.cleanup()

@@ -27,4 +27,18 @@ const char	*location_mime(const struct conf_location *, const char *name);
 int		 location_allows(const struct conf_location *,
 		    const char *fpr);
 
+/* 1 when fpr is on loc's list of who may upload (titan-fingerprint). */
+int		 location_titan_allows(const struct conf_location *,
+		    const char *fpr);
+
+/*
+ * Pure: the directory beneath which every path a pattern matches lies:
+ * the pattern up to the last '/' before its first wildcard (a star,
+ * '?', '[' or a backslash), so "/posts/" followed by a star gives
+ * "/posts/", "/a/b.gmi" gives "/a/", and a pattern that starts with a
+ * star gives "/" (the root: a star crosses '/').  What the sandbox
+ * lets a worker write beneath.  0, or -1 when dst is too small.
+ */
+int		 location_dir(const char *pattern, char *dst, size_t dstsize);
+
 #endif

@@ -89,6 +89,8 @@ access_json(struct buf *b, const struct access_entry *e, const char *addr,
 	access_escape_request(b, e->request, reqlen, 1);
 	buf_printf(b, "\",\"status\":%d,\"bytes\":%lld,\"ms\":%lld", e->status,
 	    e->bytes, e->ms);
+	if (e->received >= 0)
+		buf_printf(b, ",\"received\":%lld", e->received);
 	if (e->fingerprint[0] != '\0')
 		buf_printf(b, ",\"cert\":\"%s\"", e->fingerprint);
 	buf_puts(b, "}");
@@ -130,8 +132,13 @@ access_log(const struct conf *conf, const struct access_entry *e)
 	default:
 		buf_printf(&b, "%s %s \"", addr, e->proto);
 		access_escape_request(&b, e->request, len, 0);
-		buf_printf(&b, "\" %d %lld %lldms%s%s", e->status, e->bytes,
-		    e->ms, e->fingerprint[0] ? " cert=" : "", e->fingerprint);
+		buf_printf(&b, "\" %d %lld %lldms", e->status, e->bytes,
+		    e->ms);
+		/* An upload: the body bytes received, done or not. */
+		if (e->received >= 0)
+			buf_printf(&b, " received=%lld", e->received);
+		buf_printf(&b, "%s%s", e->fingerprint[0] ? " cert=" : "",
+		    e->fingerprint);
 		break;
 	}
 	if (b.data != NULL)

@@ -625,6 +625,17 @@ gemlog_cache_free(void)
 		gemlog_cache_clear(&gemlog_cache[i]);
 }
 
+void
+gemlog_forget(const char *key)
+{
+	size_t	i;
+
+	for (i = 0; i < GEMLOG_CACHE_SLOTS; i++)
+		if (gemlog_cache[i].key != NULL &&
+		    strcmp(gemlog_cache[i].key, key) == 0)
+			gemlog_cache_clear(&gemlog_cache[i]);
+}
+
 static int
 gemlog_streq(const char *a, const char *b)
 {

@@ -91,6 +91,10 @@ enum gemlog_doc {
 const struct buf *gemlog_get(int dirfd, const char *key, enum gemlog_doc,
 	    const struct gemlog_feed *);
 
+/* Forget the cache's documents for key (an upload changed the
+ * directory): the next gemlog_get() builds them anew. */
+void	gemlog_forget(const char *key);
+
 /* Free the cache (for leak checkers at exit). */
 void	gemlog_cache_free(void);
 

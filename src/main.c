@@ -22,6 +22,7 @@
 #include "mime.h"
 #include "sandbox.h"
 #include "tls.h"
+#include "upload.h"
 #include "worker.h"
 
 #define MAIN_WORKERS_MAX	64
@@ -195,6 +196,7 @@ main_close_roots(struct conf *conf)
 {
 	int	i;
 
+	upload_dirs_close(conf);
 	for (i = 0; i < conf->nhosts; i++) {
 		if (conf->hosts[i].rootfd != -1)
 			close(conf->hosts[i].rootfd);
@@ -220,6 +222,7 @@ main_open_roots(struct conf *conf, char *err, size_t errsize)
 			return -1;
 		}
 	}
+	upload_dirs_open(conf);		/* for the workers' sandbox */
 	return 0;
 }
 
@@ -535,6 +538,7 @@ main(int argc, char *argv[])
 	for (w = 0; w < st.conf->workers; w++)
 		st.nls = main_bind(st.conf, st.ls[w]);
 	main_announce(&st);
+	upload_sweep(st.conf);	/* at start only: see upload.h */
 	sandbox_drop(st.conf);
 	main_signals();
 	for (w = 0; w < st.conf->workers; w++)

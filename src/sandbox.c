@@ -36,6 +36,7 @@
 #include <stdint.h>
 #endif
 
+#include "location.h"
 #include "log.h"
 #include "sandbox.h"
 
@@ -185,6 +186,13 @@ sandbox_report_privileges(const struct conf *conf)
 #define SANDBOX_LL_FS_ALL	((LANDLOCK_ACCESS_FS_IOCTL_DEV << 1) - 1)
 #define SANDBOX_LL_FS_READ	(LANDLOCK_ACCESS_FS_READ_FILE | \
 				 LANDLOCK_ACCESS_FS_READ_DIR)
+/* Beneath upload directories: create a file, write it, rename it over
+ * another in the same directory (no REFER: never across directories),
+ * remove one.  No directories made, nothing truncated. */
+#define SANDBOX_LL_FS_UPLOAD	(SANDBOX_LL_FS_READ | \
+				 LANDLOCK_ACCESS_FS_WRITE_FILE | \
+				 LANDLOCK_ACCESS_FS_MAKE_REG | \
+				 LANDLOCK_ACCESS_FS_REMOVE_FILE)
 
 /*
  * struct landlock_ruleset_attr as of ABI 6.  Older kernels take the
@@ -269,6 +277,13 @@ sandbox_ll_sanitizer(int ruleset)
 int
 sandbox_landlock(const int *readfds, int nread, int appendfd)
 {
+	return sandbox_landlock_upload(readfds, nread, NULL, 0, appendfd);
+}
+
+int
+sandbox_landlock_upload(const int *readfds, int nread, const int *upfds,
+    int nup, int appendfd)
+{
 	struct sandbox_ll_attr	attr;
 	int			abi, ruleset, i, saved;
 
@@ -284,6 +299,10 @@ sandbox_landlock(const int *readfds, int nread, int appendfd)
 	for (i = 0; i < nread; i++)
 		if (sandbox_ll_allow(ruleset, readfds[i],
 		    SANDBOX_LL_FS_READ) == -1)
+			goto fail;
+	for (i = 0; i < nup; i++)
+		if (sandbox_ll_allow(ruleset, upfds[i],
+		    SANDBOX_LL_FS_UPLOAD) == -1)
 			goto fail;
 	/* Open existing files only: no MAKE_REG, no TRUNCATE. */
 	if (appendfd != -1 && sandbox_ll_allow(ruleset, appendfd,
@@ -420,6 +439,13 @@ static struct sock_filter sandbox_filter[] = {
 	SANDBOX_ALLOW(restart_syscall),
 	SANDBOX_ALLOW(exit),
 	SANDBOX_ALLOW(exit_group),
+	/* Uploads (upload.c), unless sandbox_seccomp_nowrite() follows. */
+	SANDBOX_ALLOW(fsync),
+	SANDBOX_ALLOW(unlinkat),
+#ifdef __NR_renameat
+	SANDBOX_ALLOW(renameat),
+#endif
+	SANDBOX_ALLOW(renameat2),
 #if SANDBOX_SANITIZER
 	SANDBOX_ALLOW(clone),
 	SANDBOX_ALLOW(ptrace),
@@ -472,6 +498,42 @@ sandbox_seccomp(void)
 #endif
 }
 
+#ifdef SANDBOX_ARCH
+/* Stacked on the worker's filter where no location takes uploads:
+ * filters only ever narrow, so the write calls kill again. */
+#define SANDBOX_DENY(name)						\
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_##name, 0, 1),		\
+	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS)
+
+static struct sock_filter sandbox_nowrite_filter[] = {
+	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data,
+	    nr)),
+	SANDBOX_DENY(fsync),
+	SANDBOX_DENY(unlinkat),
+#ifdef __NR_renameat
+	SANDBOX_DENY(renameat),
+#endif
+	SANDBOX_DENY(renameat2),
+	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+};
+#endif
+
+int
+sandbox_seccomp_nowrite(void)
+{
+#ifdef SANDBOX_ARCH
+	struct sock_fprog	prog;
+
+	prog.len = sizeof(sandbox_nowrite_filter) /
+	    sizeof(sandbox_nowrite_filter[0]);
+	prog.filter = sandbox_nowrite_filter;
+	return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0);
+#else
+	errno = ENOSYS;
+	return -1;
+#endif
+}
+
 /*
  * No new privileges first (Landlock and seccomp need it), then Landlock,
  * then the filter: its allow-list has no landlock_* calls.  Any failure
@@ -487,30 +549,51 @@ sandbox_under_valgrind(void)
 #endif
 }
 
+/* The upload directories the parent opened (upload.h), into upfds
+ * (room for every location); how many. */
+static int
+sandbox_upload_dirs(const struct conf *conf, int *upfds)
+{
+	int	i, j, n = 0;
+
+	for (i = 0; i < conf->nhosts; i++)
+		for (j = 0; j < conf->hosts[i].nlocations; j++)
+			if (conf->hosts[i].locations[j].titan.dirfd != -1)
+				upfds[n++] =
+				    conf->hosts[i].locations[j].titan.dirfd;
+	return n;
+}
+
 void
 sandbox_worker(const struct conf *conf)
 {
-	char	ll[64], sc[40];
-	int	fds[CONF_HOSTS_MAX], i, abi, logfd, root = geteuid() == 0;
+	static int	upfds[CONF_HOSTS_MAX * CONF_LOCATIONS_MAX];
+	char		ll[96], sc[40];
+	int		fds[CONF_HOSTS_MAX], i, abi, logfd, nup;
+	int		root = geteuid() == 0;
 
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
 		fatal("prctl(PR_SET_NO_NEW_PRIVS)");
 	for (i = 0; i < conf->nhosts; i++)
 		fds[i] = conf->hosts[i].rootfd;
+	nup = sandbox_upload_dirs(conf, upfds);
 	snprintf(ll, sizeof(ll), "no Landlock in this kernel");
 	if ((abi = sandbox_landlock_abi()) > 0) {
 		logfd = sandbox_ll_logdir(conf);
-		if (sandbox_landlock(fds, conf->nhosts, logfd) == -1)
+		if (sandbox_landlock_upload(fds, conf->nhosts, upfds, nup,
+		    logfd) == -1)
 			fatal("landlock");
 		if (logfd != -1)
 			close(logfd);
-		snprintf(ll, sizeof(ll), "landlock ABI %d", abi);
+		snprintf(ll, sizeof(ll), "landlock ABI %d%s", abi, nup > 0 ?
+		    " (writes beneath the upload directories)" : "");
 	}
 	snprintf(sc, sizeof(sc), "no seccomp");
 	if (sandbox_under_valgrind())
 		snprintf(sc, sizeof(sc), "no seccomp (under valgrind)");
 	else if (sandbox_seccomp_available()) {
-		if (sandbox_seccomp() == -1)
+		if (sandbox_seccomp() == -1 ||
+		    (nup == 0 && sandbox_seccomp_nowrite() == -1))
 			fatal("seccomp filter");
 		snprintf(sc, sizeof(sc), "seccomp filter");
 	}
@@ -560,6 +643,15 @@ sandbox_landlock(const int *readfds, int nread, int appendfd)
 }
 
 int
+sandbox_landlock_upload(const int *readfds, int nread, const int *upfds,
+    int nup, int appendfd)
+{
+	(void)upfds;
+	(void)nup;
+	return sandbox_landlock(readfds, nread, appendfd);
+}
+
+int
 sandbox_seccomp_available(void)
 {
 	return 0;
@@ -570,6 +662,36 @@ sandbox_seccomp(void)
 {
 	errno = ENOSYS;
 	return -1;
+}
+
+int
+sandbox_seccomp_nowrite(void)
+{
+	errno = ENOSYS;
+	return -1;
+}
+
+/* Each upload location's directory (upload.h), read-write-create. */
+static void
+sandbox_unveil_uploads(const struct conf *conf)
+{
+	const struct conf_location	*l;
+	char				 dir[CONF_PATH_MAX];
+	char				 path[2 * CONF_PATH_MAX];
+	int				 i, j;
+
+	for (i = 0; i < conf->nhosts; i++) {
+		for (j = 0; j < conf->hosts[i].nlocations; j++) {
+			l = &conf->hosts[i].locations[j];
+			if (!l->titan.on ||
+			    location_dir(l->pattern, dir, sizeof(dir)) == -1)
+				continue;
+			snprintf(path, sizeof(path), "%s%s",
+			    conf->hosts[i].root, dir);
+			if (unveil(path, "rwc") == -1)
+				fatal("unveil %s", path);
+		}
+	}
 }
 
 void
@@ -583,6 +705,7 @@ sandbox_worker(const struct conf *conf)
 		for (i = 0; i < conf->nhosts; i++)
 			if (unveil(conf->hosts[i].root, "r") == -1)
 				fatal("unveil %s", conf->hosts[i].root);
+		sandbox_unveil_uploads(conf);
 		/* SIGUSR1 reopens the log file. */
 		if (conf->logfile[0] != '\0' &&
 		    unveil(conf->logfile, "w") == -1)
@@ -590,8 +713,9 @@ sandbox_worker(const struct conf *conf)
 		if (unveil(NULL, NULL) == -1)
 			fatal("unveil");
 	}
-	if (pledge(conf->logfile[0] != '\0' ? "stdio rpath wpath inet" :
-	    "stdio rpath inet", NULL) == -1)
+	/* Uploads need wpath cpath too; unveil keeps them to their
+	 * directories. */
+	if (pledge("stdio rpath wpath cpath inet", NULL) == -1)
 		fatal("pledge");
 	log_info("sandbox: pledge, %s", conf->chroot[0] == '\0' ?
 	    "unveil of the roots" : "chroot");
@@ -629,6 +753,15 @@ sandbox_landlock(const int *readfds, int nread, int appendfd)
 }
 
 int
+sandbox_landlock_upload(const int *readfds, int nread, const int *upfds,
+    int nup, int appendfd)
+{
+	(void)upfds;
+	(void)nup;
+	return sandbox_landlock(readfds, nread, appendfd);
+}
+
+int
 sandbox_seccomp_available(void)
 {
 	return 0;
@@ -636,6 +769,13 @@ sandbox_seccomp_available(void)
 
 int
 sandbox_seccomp(void)
+{
+	errno = ENOSYS;
+	return -1;
+}
+
+int
+sandbox_seccomp_nowrite(void)
 {
 	errno = ENOSYS;
 	return -1;

@@ -34,4 +34,15 @@ int	sandbox_landlock(const int *readfds, int nread, int appendfd);
 int	sandbox_seccomp_available(void);
 int	sandbox_seccomp(void);
 
+/* sandbox_landlock() that also lets the process create, write, rename
+ * (within one directory) and remove regular files beneath the
+ * directories upfds[0..nup) (upload locations, upload.h): nothing
+ * else is writable.  The worker's filter allows the calls that takes
+ * (fsync, renameat, unlinkat); sandbox_seccomp_nowrite() stacks a
+ * filter that kills them again, for workers with no upload location.
+ * Both 0, or -1 with errno. */
+int	sandbox_landlock_upload(const int *readfds, int nread,
+	    const int *upfds, int nup, int appendfd);
+int	sandbox_seccomp_nowrite(void);
+
 #endif

@@ -101,7 +101,8 @@ tls_wants_client_certs(const struct conf_host *h)
 
 	for (i = 0; i < h->nlocations; i++)
 		if (h->locations[i].require_cert ||
-		    h->locations[i].nfingerprints > 0)
+		    h->locations[i].nfingerprints > 0 ||
+		    h->locations[i].titan.nfingerprints > 0)
 			return 1;
 	return 0;
 }

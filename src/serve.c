@@ -196,7 +196,8 @@ serve_gemlog(const struct request_ctx *ctx, const struct conf_host *h,
 	if (serve_gemlog_key(h, r->path, key, sizeof(key)) == -1)
 		return -1;
 	feed.base_url = url;
-	feed.title = h->name;
+	feed.title = NULL;	/* the gemlog's heading, else the host */
+	feed.entries = (size_t)ctx->conf->feed_entries;
 	if ((r->doc = gemlog_get(dirfd, key, doc, &feed)) == NULL)
 		return -1;
 	r->kind = doc == GEMLOG_INDEX ? SERVE_GEMLOG_INDEX : SERVE_GEMLOG_ATOM;

@@ -320,7 +320,7 @@ static void
 test_atom(void)
 {
 	struct gemlog_post	p[3];
-	struct gemlog_feed	feed = { "gemini://example.org/log/", NULL };
+	struct gemlog_feed	feed = { "gemini://example.org/log/", NULL, 0 };
 	struct buf		b = { NULL, 0, 0 };
 	char			titles[1024];
 
@@ -455,7 +455,7 @@ test_cache_evict(int dfd, const struct gemlog_feed *feed)
 static void
 test_cache(int dfd)
 {
-	struct gemlog_feed	 feed = { "gemini://h/log/", "Log" };
+	struct gemlog_feed	 feed = { "gemini://h/log/", "Log", 0 };
 	struct timespec		 ts = { 1, 200000000 };
 	const struct buf	*b;
 
@@ -504,7 +504,7 @@ test_cache(int dfd)
 static void
 test_cache_racy(int dfd)
 {
-	struct gemlog_feed	 feed = { "gemini://h/r/", NULL };
+	struct gemlog_feed	 feed = { "gemini://h/r/", NULL, 0 };
 	struct timespec		 ts = { 1, 200000000 };
 	time_t			 now = time(NULL);
 	const struct buf	*b;

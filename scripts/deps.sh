@@ -7,7 +7,7 @@
 set -u
 build="gcc make pkg-config libssl-dev libmagic-dev libmagic1 openssl"
 deb="$build dpkg-dev debhelper"
-check="$deb python3 python3-pytest python3-cryptography curl lynx valgrind clang libclang-rt-14-dev haproxy mandoc lintian systemd"
+check="$deb python3 python3-pytest python3-cryptography python3-feedparser curl lynx valgrind clang libclang-rt-14-dev haproxy mandoc lintian systemd"
 
 cross() {	# cross ARCH: what a package build for ARCH needs
 	case $1 in

@@ -118,7 +118,7 @@ fixture_load(const char *text)
 }
 
 /* A client with no certificate and no SNI, from 192.0.2.1. */
-static void
+static __attribute__((unused)) void
 fixture_ctx(struct request_ctx *ctx)
 {
 	memset(ctx, 0, sizeof(*ctx));

@@ -19,6 +19,24 @@ static const struct {
 	{ "example.org", "example.org.evil", 0, "no prefix match" },
 };
 
+/* Where uploads beneath a pattern can land: the sandbox's write root. */
+static const struct {
+	const char	*pattern;
+	const char	*dir;
+	const char	*why;
+} dir_cases[] = {
+	{ "/posts/*", "/posts/", "a directory's files" },
+	{ "/posts/*.gmi", "/posts/", "a suffix within a directory" },
+	{ "/a/b/c.gmi", "/a/b/", "one file: its directory" },
+	{ "/posts", "/", "no slash after: its parent" },
+	{ "*.gmi", "/", "a leading star crosses '/': the root" },
+	{ "*", "/", "everything" },
+	{ "/a*/x", "/", "a star in the first segment" },
+	{ "/a/b?/x", "/a/", "'?' is a wildcard too" },
+	{ "/a/[bc]/x", "/a/", "and '['" },
+	{ "/a/\\*/x", "/a/", "and an escape" },
+};
+
 int
 main(void)
 {
@@ -60,6 +78,11 @@ main(void)
 	CHECK(location_mime(&h->locations[1], "/a.gmi") == NULL,
 	    "other extension");
 	CHECK(location_mime(NULL, "/a.txt") == NULL, "no location");
+	for (i = 0; i < sizeof(dir_cases) / sizeof(dir_cases[0]); i++)
+		CHECK(location_dir(dir_cases[i].pattern, out, sizeof(out)) ==
+		    0 && strcmp(out, dir_cases[i].dir) == 0, dir_cases[i].why);
+	CHECK(location_dir("/0123456789/0123456789/0123456789/0123456789/"
+	    "0123456789/x", out, 16) == -1, "too long for dst: -1");
 	free(h);
 	return test_done("location");
 }

@@ -499,8 +499,9 @@ sandbox_seccomp(void)
 }
 
 #ifdef SANDBOX_ARCH
-/* Stacked on the worker's filter where no location takes uploads:
- * filters only ever narrow, so the write calls kill again. */
+/* Stacked with the worker's filter where no location takes uploads
+ * (installed before it: that one allows no prctl()): filters only ever
+ * narrow, so the write calls kill again. */
 #define SANDBOX_DENY(name)						\
 	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_##name, 0, 1),		\
 	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS)
@@ -592,8 +593,10 @@ sandbox_worker(const struct conf *conf)
 	if (sandbox_under_valgrind())
 		snprintf(sc, sizeof(sc), "no seccomp (under valgrind)");
 	else if (sandbox_seccomp_available()) {
-		if (sandbox_seccomp() == -1 ||
-		    (nup == 0 && sandbox_seccomp_nowrite() == -1))
+		/* The narrower filter first: the worker's own then allows
+		 * no prctl(). */
+		if ((nup == 0 && sandbox_seccomp_nowrite() == -1) ||
+		    sandbox_seccomp() == -1)
 			fatal("seccomp filter");
 		snprintf(sc, sizeof(sc), "seccomp filter");
 	}

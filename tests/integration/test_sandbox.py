@@ -258,3 +258,49 @@ def test_workers_exit_when_the_parent_is_killed(prod):
     def gone():
         return not any(alive(p) for p in workers)
     assert wait_for(gone, timeout=10), "a worker outlived its parent"
+
+
+UPLOAD_CONF = """
+server "localhost" {
+    root "%s"
+    location "/posts/*" {
+        titan on
+        titan-token "a long secret"
+        titan-delete on
+    }
+}
+"""
+
+
+def test_uploads_under_the_production_sandbox(tmpbase):
+    """Landlock lets a worker create, replace and remove files beneath
+    the upload directory (and seccomp the calls that takes): an upload
+    is stored and nothing is killed.  That nothing else is writable, even
+    with the path checks bypassed, is tests/unit/test_sandbox.c's."""
+    from test_titan import TOKEN, titan
+    root = make_root(tmpbase)
+    s = Server(root, conf=UPLOAD_CONF % root, workers=2, binary=PROD)
+    try:
+        assert wait_for(lambda: len(sandbox_lines(s)) == 2), s.log()
+        if landlock_abi() > 0:
+            assert all("writes beneath the upload directories" in l
+                       for l in sandbox_lines(s))
+        for i in range(4):      # both workers, most likely
+            assert titan(s, "/posts/2026-05-0%d-up.gmi" % (i + 1),
+                         b"# Up %d\n" % i, token=TOKEN).startswith("30 ")
+        assert titan(s, "/posts/2026-05-01-up.gmi", b"# Replaced\n",
+                     token=TOKEN).startswith("30 ")
+        assert titan(s, "/posts/2026-05-02-up.gmi", b"",
+                     token=TOKEN).startswith("30 ")
+        _, index, _ = gemini(s.port, url(s, "/posts/"))
+        assert b"Replaced" in index and b"Up 1" not in index
+        stop_and_reap(s, timeout=5)
+        log = s.log()
+        assert "killed by signal" not in log, log
+        assert len(sandbox_lines(s)) == 2, "no worker was restarted"
+    finally:
+        s.cleanup(also=())
+
+
+def test_worker_without_uploads_logs_no_write_access(prod):
+    assert not any("writes" in l for l in sandbox_lines(prod))

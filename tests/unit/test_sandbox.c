@@ -7,6 +7,7 @@
  * a child expected to die is judged by its wait status alone.  Children
  * leave with _exit(), so LeakSanitizer never runs inside a sandbox.
  */
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -386,7 +387,8 @@ seccomp_nowrite_then(void *arg)
 {
 	void	(*fn)(void *) = *(void (**)(void *))arg;
 
-	if (sandbox_seccomp() == -1 || sandbox_seccomp_nowrite() == -1)
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1 ||
+	    sandbox_seccomp_nowrite() == -1 || sandbox_seccomp() == -1)
 		_exit(3);
 	fn(NULL);
 	_exit(4);

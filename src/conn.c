@@ -789,6 +789,15 @@ conn_body_read(struct conn *c, int readable)
 	return eof || n == 0 ? CONN_EOF : n;
 }
 
+/* Body bytes already read from the socket, waiting in io.in or in
+ * OpenSSL: no readable event will announce them. */
+static int
+conn_body_buffered(struct conn *c)
+{
+	return c->ssl != NULL && (c->io.inoff < c->io.in.len ||
+	    SSL_has_pending(c->ssl));
+}
+
 /* Body bytes arrived: the request timeout moves per chunk of them. */
 static void
 conn_body_progress(struct conn *c, size_t n)
@@ -844,15 +853,17 @@ conn_upload_wait(struct conn *c, int sink)
 		conn_upload_end(c, errno ? errno : EIO);
 }
 
-/* Move the body on: sink what is here, then read more, a bounded
- * number of times per event. */
+/* Move the body on: sink what is here, then read more, the socket a
+ * bounded number of times per event (the bytes read are always sunk,
+ * and the body judged, before waiting: a client that has sent it all
+ * sends nothing more to wake us). */
 static void
 conn_upload_step(struct conn *c, int readable)
 {
 	ssize_t	n;
 	int	i, rc;
 
-	for (i = 0; i < CONN_BODY_TURNS; i++) {
+	for (i = 0;; i++) {
 		if ((rc = conn_sink_put(c)) == LOOP_WRITE) {
 			conn_upload_wait(c, 1);
 			return;
@@ -865,7 +876,11 @@ conn_upload_step(struct conn *c, int readable)
 			conn_upload_end(c, 0);
 			return;
 		}
-		if ((n = conn_body_read(c, readable || i > 0)) == CONN_AGAIN) {
+		/* Past the turns only what OpenSSL holds is taken: the
+		 * socket may have nothing more to wake us for it. */
+		if ((i >= CONN_BODY_TURNS && !conn_body_buffered(c)) ||
+		    (n = conn_body_read(c, i < CONN_BODY_TURNS &&
+		    (readable || i > 0))) == CONN_AGAIN) {
 			conn_upload_wait(c, 0);
 			return;
 		}
@@ -875,7 +890,6 @@ conn_upload_step(struct conn *c, int readable)
 		}
 		conn_body_progress(c, (size_t)n);
 	}
-	conn_upload_wait(c, 0);		/* more at the next event */
 }
 
 /* The reply wants the request's body first: the bytes that came after

@@ -409,3 +409,20 @@ def test_check_refuses_titan_without_credentials(tmpbase):
     assert r.returncode != 0
     assert "t.conf:5: titan on needs titan-fingerprint or titan-token" \
         in r.stderr.decode()
+
+
+def test_bodies_of_many_sizes_all_complete(titan_srv):
+    """Each body is taken whole however its bytes fall into reads and
+    TLS records (a body whose last bytes came in the last read of a
+    turn once waited for an event that never came)."""
+    s = titan_srv
+    sizes = [65536 * k + d for k in (1, 2, 15) for d in (-1, 0, 1)] + \
+        [1048576 - 7 * k for k in range(8)]
+    for size in sizes:
+        body = b"%d\n" % size + os.urandom(size)[:size - len(b"%d\n" % size)]
+        t0 = time.monotonic()
+        header = titan(s, "/posts/size.txt", body, token=TOKEN,
+                       mime="text/plain")
+        assert header.startswith("30 "), (size, header)
+        assert time.monotonic() - t0 < 5, size
+        assert read(s, "posts/size.txt") == body

@@ -351,6 +351,52 @@ test_upload_backpressure_and_order(void)
 	close(sink_rd);
 }
 
+/*
+ * The whole body already waits in the socket and its last bytes come
+ * in the last read of an event: the upload must end there, for no
+ * further event will come (the client has sent everything).  The sink
+ * is a regular file, as for Titan: it never pushes back.
+ */
+static void
+test_upload_last_turn(void)
+{
+	static char	body[16 * 65536];
+	char		line[64], ans[64];
+	size_t		i, first, sent = 0;
+	int		big = 4 << 20, rounds, file;
+	ssize_t		w = 0;
+
+	/* The line's read takes CONN_IN_MAX (1030) bytes; the rest of the
+	 * body is then exactly 16 reads of 64 KB. */
+	first = 1030 - (size_t)snprintf(line, sizeof(line), "up %d\r\n",
+	    (int)(sizeof(body) + 1030 - 12));
+	snprintf(line, sizeof(line), "up %zu\r\n", sizeof(body) + first);
+	for (i = 0; i < sizeof(body); i++)
+		body[i] = (char)pattern(i);
+	start_upload(line, strlen(line));
+	file = open("/tmp", O_TMPFILE | O_RDWR, 0600);
+	CHECK(file != -1, "a regular file for the sink");
+	/* Swap the pipe for the file before the responder runs. */
+	close(sink_wr);
+	sink_wr = file;
+	setsockopt(client, SOL_SOCKET, SO_SNDBUFFORCE, &big, sizeof(big));
+	CHECK(write(client, body, first) == (ssize_t)first &&
+	    (w = write(client, body, sizeof(body))) > 0,
+	    "the body goes out at once");
+	sent = w > 0 ? (size_t)w : 0;
+	for (rounds = 0; rounds < 300 && commits == 0; rounds++) {
+		run_ticks(1);
+		if (sent < sizeof(body) && (w = write(client, body + sent,
+		    sizeof(body) - sent)) > 0)
+			sent += (size_t)w;
+	}
+	CHECK(commits == 1, "the body read in an event's last turn ends it");
+	read_answer(ans, sizeof(ans), 50);
+	CHECK(strcmp(ans, "30 done\r\n") == 0, "and is answered");
+	close(client);
+	close(sink_rd);
+}
+
 static void
 test_upload_cut_short(void)
 {
@@ -443,6 +489,7 @@ main(void)
 	test_backpressure_and_order();
 	test_client_goes_away();
 	test_upload_backpressure_and_order();
+	test_upload_last_turn();
 	test_upload_cut_short();
 	test_upload_stalls();
 	test_lingering_close();

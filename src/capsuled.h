@@ -66,7 +66,8 @@ struct conf_titan {
 	int		 nfingerprints;
 	char		 (*tokens)[CONF_TOKEN_MAX + 1]; /* ... or who knows */
 	int		 ntokens;
-	char		 (*mimes)[CONF_TYPE_MAX]; /* "type/sub" or "type/" "*" */
+	char		 (*mimes)[CONF_TYPE_MAX]; /* "type/sub", or a
+						   family: "type/" "*" */
 	int		 nmimes;		/* 0 = any type */
 	long long	 max_size;		/* bytes */
 	int		 delete;		/* size=0 deletes: 0/1 */

@@ -40,7 +40,8 @@
 #define CONF_FILE_MAX		(1024 * 1024)	/* bytes conf_load reads */
 #define CONF_INCLUDE_DEPTH	8	/* nested include files */
 #define CONF_FPR_MAX		1024	/* allow-fingerprint per location */
-#define CONF_LIST_MAX		64	/* titan-token, titan-mime per location */
+#define CONF_LIST_MAX		64	/* titan-tokens, titan-mimes per
+					   location */
 #define CONF_QUOTE_MAX		48	/* bytes of a token quoted in errors */
 
 /* Token types; CONF_T_ERR means errbuf holds the reason. */

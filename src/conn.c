@@ -106,7 +106,8 @@ struct conn {
 	int			 client_quiet;	/* sent bytes while we waited */
 	size_t			 outoff;	/* of reply.out sent */
 	long long		 bytes;		/* sent to the client */
-	size_t			 progress;	/* moved since the deadline did */
+	size_t			 progress;	/* moved since the deadline
+						   did */
 
 	struct buf		 body;		/* upload bytes read ... */
 	size_t			 bodyoff;	/* ... and those in the sink */

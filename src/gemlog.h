@@ -30,7 +30,7 @@
 #define GEMLOG_SUMMARY_MAX	(4 * GEMLOG_SUMMARY_CHARS + 8)	/* bytes */
 
 struct gemlog_post {
-	char		 name[GEMLOG_NAME_MAX + 1];	/* file name in the dir */
+	char		 name[GEMLOG_NAME_MAX + 1];	/* file name */
 	char		 date[11];			/* "YYYY-MM-DD" */
 	char		 title[GEMLOG_TITLE_MAX + 1];	/* UTF-8, no CR/LF */
 	time_t		 mtime;

@@ -198,8 +198,8 @@ upload_dirs_open(struct conf *conf)
 			    conf->hosts[i].rootfd, dir, O_RDONLY |
 			    O_DIRECTORY)) == -1)
 				log_warn("%s: location \"%s\": directory %s: "
-				    "uploads there will fail", conf->hosts[i].name,
-				    l->pattern, dir);
+				    "uploads there will fail",
+				    conf->hosts[i].name, l->pattern, dir);
 		}
 	}
 }

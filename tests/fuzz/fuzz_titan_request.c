@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "prefixes.h"
 #include "titan.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
@@ -72,18 +73,6 @@ fuzz_one(const uint8_t *data, size_t size)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	ssize_t	full, part;
-	size_t	i;
-
-	full = fuzz_one(data, size);
-	if (size > 1100)
-		return 0;
-	for (i = 0; i < size; i++) {
-		part = fuzz_one(data, i);
-		if (part == -1 && full != -1)
-			abort();
-		if (part > 0 && part != full)
-			abort();
-	}
+	fuzz_prefixes(data, size, 1100, fuzz_one);
 	return 0;
 }

@@ -8,6 +8,7 @@
 
 #include <sys/stat.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -131,6 +132,38 @@ fixture_ctx(struct request_ctx *ctx)
 	ctx->sni_host = -1;
 	ctx->cert = REQUEST_CERT_NONE;
 	ctx->fingerprint = "";
+}
+
+/* The reply's header is "NN meta..." with meta starting as given, and
+ * its status is NN for the log too. */
+static __attribute__((unused)) int
+fixture_header_is(const struct reply *r, int status, const char *meta)
+{
+	char	want[16];
+
+	snprintf(want, sizeof(want), "%02d ", status);
+	return r->out.len >= 5 && strncmp(r->out.data, want, 3) == 0 &&
+	    strncmp(r->out.data + 3, meta, strlen(meta)) == 0 &&
+	    strstr(r->out.data, "\r\n") != NULL && r->status == status;
+}
+
+/* How many names in the directory root/rel start with prefix (uploads'
+ * temporary files); -1 when it cannot be read. */
+static __attribute__((unused)) int
+fixture_count(const char *rel, const char *prefix)
+{
+	struct dirent	*de;
+	char		 path[512];
+	DIR		*d;
+	int		 n = 0;
+
+	snprintf(path, sizeof(path), "%s/%s", fixture_root, rel);
+	if ((d = opendir(path)) == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL)
+		n += strncmp(de->d_name, prefix, strlen(prefix)) == 0;
+	closedir(d);
+	return n;
 }
 
 static void

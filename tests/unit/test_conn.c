@@ -316,10 +316,23 @@ read_answer(char *buf, size_t size, int rounds)
 	return len;
 }
 
+/* The client reads the answer (want) to its end; the upload is over. */
+static void
+finish_upload(const char *want, const char *why)
+{
+	char	ans[64];
+
+	read_answer(ans, sizeof(ans), 50);
+	CHECK(strcmp(ans, want) == 0, why);
+	if (strcmp(ans, want) != 0)
+		fprintf(stderr, "  got \"%s\"\n", ans);
+	close(client);
+	close(sink_rd);
+}
+
 static void
 test_upload_backpressure_and_order(void)
 {
-	char	ans[64];
 	size_t	sent = 3, got = 0, bad = 0;
 	int	pending = 0, rounds;
 
@@ -345,10 +358,7 @@ test_upload_backpressure_and_order(void)
 	    "every body byte reaches the sink, in order");
 	if (got != STREAM_TOTAL || bad != 0)
 		fprintf(stderr, "  got %zu, %zu wrong\n", got, bad);
-	read_answer(ans, sizeof(ans), 50);
-	CHECK(strcmp(ans, "30 done\r\n") == 0, "then the commit's answer");
-	close(client);
-	close(sink_rd);
+	finish_upload("30 done\r\n", "then the commit's answer");
 }
 
 /*
@@ -361,7 +371,7 @@ static void
 test_upload_last_turn(void)
 {
 	static char	body[16 * 65536];
-	char		line[64], ans[64];
+	char		line[64];
 	size_t		i, first, sent = 0;
 	int		big = 4 << 20, rounds, file;
 	ssize_t		w = 0;
@@ -391,10 +401,7 @@ test_upload_last_turn(void)
 			sent += (size_t)w;
 	}
 	CHECK(commits == 1, "the body read in an event's last turn ends it");
-	read_answer(ans, sizeof(ans), 50);
-	CHECK(strcmp(ans, "30 done\r\n") == 0, "and is answered");
-	close(client);
-	close(sink_rd);
+	finish_upload("30 done\r\n", "and is answered");
 }
 
 static void

@@ -174,34 +174,11 @@ respond(const struct request_ctx *ctx, const char *line, const char *body,
 	return gemini_respond(ctx, in, len, r);
 }
 
-static int
-header_is(const struct reply *r, int status, const char *meta)
-{
-	char	want[16];
-
-	snprintf(want, sizeof(want), "%02d ", status);
-	return r->out.len >= 5 && strncmp(r->out.data, want, 3) == 0 &&
-	    strncmp(r->out.data + 3, meta, strlen(meta)) == 0 &&
-	    strstr(r->out.data, "\r\n") != NULL && r->status == status;
-}
-
 /* How many of our temporary files the directory root/rel holds. */
 static int
 temps(const char *rel)
 {
-	struct dirent	*de;
-	char		 path[512];
-	DIR		*d;
-	int		 n = 0;
-
-	snprintf(path, sizeof(path), "%s/%s", fixture_root, rel);
-	if ((d = opendir(path)) == NULL)
-		return -1;
-	while ((de = readdir(d)) != NULL)
-		n += strncmp(de->d_name, UPLOAD_TMP_PREFIX,
-		    strlen(UPLOAD_TMP_PREFIX)) == 0;
-	closedir(d);
-	return n;
+	return fixture_count(rel, UPLOAD_TMP_PREFIX);
 }
 
 static void
@@ -220,7 +197,7 @@ test_cases(void)
 			ok = asked && r.out.len == 0 && r.sink.fd != -1;
 			CHECK(ok, cases[i].why);
 		} else {
-			ok = !asked && header_is(&r, cases[i].status,
+			ok = !asked && fixture_header_is(&r, cases[i].status,
 			    cases[i].meta);
 			CHECK(ok, cases[i].why);
 			CHECK(r.linger || cases[i].status == 53,
@@ -277,8 +254,8 @@ test_store(void)
 	respond(&ctx, "titan://localhost/posts/2026-02-01-new.gmi;size=14;"
 	    "token=s3cret", "", &r);
 	feed_body(&r, "# A new post\n\n", 0);
-	CHECK(header_is(&r, 30, "gemini://localhost/posts/2026-02-01-new.gmi"
-	    "\r\n"), "30 to the new page");
+	CHECK(fixture_header_is(&r, 30, "gemini://localhost/posts/"
+	    "2026-02-01-new.gmi\r\n"), "30 to the new page");
 	CHECK(!r.linger, "no lingering: the body was read");
 	CHECK(file_is("posts/2026-02-01-new.gmi", "# A new post\n\n"),
 	    "the file is there, whole");
@@ -286,7 +263,7 @@ test_store(void)
 	respond(&ctx, "titan://LOCALHOST:1965/posts/2026-02-01-new.gmi;size=7;"
 	    "token=s3cret", "", &r);
 	feed_body(&r, "# Again", 0);
-	CHECK(header_is(&r, 30, "gemini://localhost:1965/posts/"
+	CHECK(fixture_header_is(&r, 30, "gemini://localhost:1965/posts/"
 	    "2026-02-01-new.gmi\r\n"), "the request's port is kept");
 	CHECK(file_is("posts/2026-02-01-new.gmi", "# Again"),
 	    "a file replaced");
@@ -294,8 +271,8 @@ test_store(void)
 	respond(&ctx, "titan://localhost/posts/with%20space.gmi;size=1;"
 	    "token=s3cret", "", &r);
 	feed_body(&r, "x", 0);
-	CHECK(header_is(&r, 30, "gemini://localhost/posts/with%20space.gmi"),
-	    "the redirect is percent-encoded");
+	CHECK(fixture_header_is(&r, 30, "gemini://localhost/posts/"
+	    "with%20space.gmi"), "the redirect is percent-encoded");
 	reply_free(&r);
 	CHECK(temps("posts") == 0, "no temporary file after uploads");
 }
@@ -312,7 +289,7 @@ test_abort(void)
 	CHECK(r.sink.commit != NULL && write(r.sink.fd, "ab", 2) == 2,
 	    "part of a body");
 	reply_sink_end(&r, ECONNRESET);
-	CHECK(header_is(&r, 59, "fewer bytes than size"),
+	CHECK(fixture_header_is(&r, 59, "fewer bytes than size"),
 	    "a body cut short is refused");
 	CHECK(file_is("posts/short.gmi", NULL) && temps("posts") == 0,
 	    "and nothing of it is written");
@@ -320,7 +297,7 @@ test_abort(void)
 	respond(&ctx, "titan://localhost/posts/2026-02-01-new.gmi;size=5;"
 	    "token=s3cret", "", &r);
 	reply_sink_end(&r, ENOSPC);
-	CHECK(header_is(&r, 40, "cannot store the upload") && r.linger,
+	CHECK(fixture_header_is(&r, 40, "cannot store the upload") && r.linger,
 	    "a failed write is a temporary failure, the rest unread");
 	CHECK(file_is("posts/2026-02-01-new.gmi", "# Again"),
 	    "the old file stays");
@@ -337,7 +314,7 @@ test_delete(void)
 	cert(&ctx, CERT_NONE);
 	respond(&ctx, "titan://localhost/drafts/old.gmi;size=0;token=s3cret",
 	    "", &r);
-	CHECK(header_is(&r, 30, "gemini://localhost/drafts/\r\n"),
+	CHECK(fixture_header_is(&r, 30, "gemini://localhost/drafts/\r\n"),
 	    "a deletion sends the client to the directory");
 	CHECK(file_is("drafts/old.gmi", NULL), "the file is gone");
 	reply_free(&r);

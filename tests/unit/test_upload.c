@@ -46,19 +46,7 @@ slurp(const char *rel, char *buf, size_t size)
 static int
 temps(const char *rel)
 {
-	struct dirent	*de;
-	char		 path[512];
-	DIR		*d;
-	int		 n = 0;
-
-	snprintf(path, sizeof(path), "%s/%s", fixture_root, rel);
-	if ((d = opendir(path)) == NULL)
-		return -1;
-	while ((de = readdir(d)) != NULL)
-		n += strncmp(de->d_name, UPLOAD_TMP_PREFIX,
-		    strlen(UPLOAD_TMP_PREFIX)) == 0;
-	closedir(d);
-	return n;
+	return fixture_count(rel, UPLOAD_TMP_PREFIX);
 }
 
 static int

@@ -21,6 +21,12 @@
 #include "ratelimit.h"
 #include "reply.h"
 
+/* Client certificate fingerprints: one on the lists, one not. */
+#define FPR_GOOD \
+	"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+#define FPR_OTHER \
+	"ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"
+
 static char		fixture_root[256];
 static struct conf	fixture_conf;
 static struct ratelimit	fixture_rl;

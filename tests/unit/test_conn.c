@@ -136,9 +136,10 @@ pattern(size_t i)
 	return (unsigned char)(i * 7 + i / 251);
 }
 
-/* Write pattern bytes [*off, total) into the pipe as far as it takes. */
-static void
-feed(size_t *off, size_t total)
+/* Write pattern bytes [*off, total) to fd as far as it takes them;
+ * the errno of a failed write, else 0. */
+static int
+write_pattern(int fd, size_t *off, size_t total)
 {
 	unsigned char	b[4096];
 	size_t		i, n;
@@ -148,10 +149,18 @@ feed(size_t *off, size_t total)
 		n = total - *off < sizeof(b) ? total - *off : sizeof(b);
 		for (i = 0; i < n; i++)
 			b[i] = pattern(*off + i);
-		if ((w = write(pipe_wr, b, n)) <= 0)
-			return;
+		if ((w = write(fd, b, n)) <= 0)
+			return w == -1 && errno != EAGAIN ? errno : 0;
 		*off += (size_t)w;
 	}
+	return 0;
+}
+
+/* The "program" writes into the pipe as far as it takes. */
+static void
+feed(size_t *off, size_t total)
+{
+	(void)write_pattern(pipe_wr, off, total);
 }
 
 /* One connection whose reply is the pipe; returns the client's end. */
@@ -265,24 +274,11 @@ start_upload(const char *line, size_t len)
 	    "its request line (and the body's first bytes) is sent");
 }
 
-/* Write pattern bytes [*off, total) to the client socket as it takes
- * them; the errno of a failed write, else 0. */
+/* The client sends body bytes as far as its socket takes them. */
 static int
 send_body(size_t *off, size_t total)
 {
-	unsigned char	b[4096];
-	size_t		i, n;
-	ssize_t		w;
-
-	while (*off < total) {
-		n = total - *off < sizeof(b) ? total - *off : sizeof(b);
-		for (i = 0; i < n; i++)
-			b[i] = pattern(*off + i);
-		if ((w = write(client, b, n)) <= 0)
-			return w == -1 && errno != EAGAIN ? errno : 0;
-		*off += (size_t)w;
-	}
-	return 0;
+	return write_pattern(client, off, total);
 }
 
 /* Read what the sink pipe holds, checking it against the pattern. */

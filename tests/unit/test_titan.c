@@ -19,11 +19,6 @@
 #include "serve.h"
 #include "upload.h"
 
-#define FPR_GOOD \
-	"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
-#define FPR_OTHER \
-	"ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"
-
 static const char conf_text[] =
     "server \"localhost\" {\n"
     "	root \"@ROOT@\"\n"

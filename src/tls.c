@@ -1,8 +1,10 @@
 /*
- * tls.c: TLS contexts and non-blocking steps.  Settings follow the
- * measurements in shared/notes/tls-performance.md: ECDSA certificates,
- * no TLS 1.3 tickets by default, AES-128-GCM first, read-ahead so one
- * read() brings a whole flight; session-ticket keys rotated by period.
+ * tls.c: TLS contexts and non-blocking steps.  Settings follow measured
+ * costs (README's Design and BENCHMARKS.md): ECDSA certificates, no TLS
+ * 1.3 tickets by default, AES-128-GCM first, records through memory (a
+ * BIO of our own, struct tls_io) so that one read() brings a client
+ * flight and one write() sends ours; session-ticket keys rotated by
+ * period.
  * The private keys stay in the key process: a context holds the
  * certificate and a keyprov.c key, and a handshake pauses (an ASYNC
  * job, TLS_WANT_ASYNC) while the key process signs.

@@ -19,7 +19,7 @@ endif
 ARCH	?=
 WARN	 = -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes \
 	   -Wstrict-prototypes -Wpointer-arith -Wformat=2 -Wvla
-CFLAGS	?= -O2 -g
+CFLAGS	?= -O2 -g -D_FORTIFY_SOURCE=2 -fstack-protector-strong
 CFLAGS	+= -std=c11 -D_GNU_SOURCE $(WARN) \
 	   $(shell $(PKG_CONFIG) --cflags $(PKGS)) \
 	   -DCAPSULED_VERSION=\"$(VERSION)\"
@@ -130,7 +130,7 @@ bench: capsuled
 	@bash tests/bench/bench.sh
 
 bench-peers: capsuled
-	@sh scripts/deps.sh check
+	@sh scripts/deps.sh peers
 	@bash tests/bench/bench-peers.sh
 
 # build/deb/capsuled_VERSION_ARCH.deb; ARCH=arm64 cross-builds it.

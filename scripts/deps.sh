@@ -1,5 +1,5 @@
 #!/bin/sh
-# deps.sh build|check|deb [arch]: install the Debian packages capsuled
+# deps.sh build|check|peers|deb [arch]: install the Debian packages capsuled
 # needs, when missing.  As root it runs apt-get; otherwise it names what to
 # install.  "deb" is for `make deb`; with another architecture than this
 # machine's, it adds that architecture to dpkg (multiarch) and installs
@@ -7,6 +7,8 @@
 set -u
 build="gcc make pkg-config libssl-dev libmagic-dev libmagic1 openssl"
 deb="$build dpkg-dev debhelper"
+# make bench-peers: the servers it compares with, and gnuplot for its chart.
+peers="molly-brown gophernicus socat gnuplot-nox"
 check="$deb python3 python3-pytest python3-cryptography python3-feedparser curl lynx valgrind clang libclang-rt-14-dev haproxy mandoc lintian systemd"
 
 cross() {	# cross ARCH: what a package build for ARCH needs
@@ -27,7 +29,8 @@ deb)	want=$deb
 	fi ;;
 # make check compiles for aarch64 and cross-builds the arm64 package.
 check) want="$check $(cross arm64)" ;;
-*) echo "usage: deps.sh build|check|deb [arch]" >&2; exit 2 ;;
+peers) want="$check $(cross arm64) $peers" ;;
+*) echo "usage: deps.sh build|check|peers|deb [arch]" >&2; exit 2 ;;
 esac
 missing=""
 for p in $want; do

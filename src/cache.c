@@ -48,6 +48,15 @@ cache_get(struct cache *c, const char *key)
 	return e;
 }
 
+static void
+cache_entry_free(struct cache_entry *e)
+{
+	free(e->key);
+	free(e->path);
+	buf_free(&e->data);
+	free(e);
+}
+
 void
 cache_drop(struct cache *c, struct cache_entry *e)
 {
@@ -59,10 +68,25 @@ cache_drop(struct cache *c, struct cache_entry *e)
 	*pp = e->next;
 	TAILQ_REMOVE(&c->lru, e, lru);
 	c->used -= e->cost;
-	free(e->key);
-	free(e->path);
-	buf_free(&e->data);
-	free(e);
+	if (e->refs > 0)
+		e->dead = 1;	/* cache_release() frees it */
+	else
+		cache_entry_free(e);
+}
+
+void
+cache_hold(struct cache_entry *e)
+{
+	e->refs++;
+}
+
+void
+cache_release(void *arg)
+{
+	struct cache_entry	*e = arg;
+
+	if (--e->refs == 0 && e->dead)
+		cache_entry_free(e);
 }
 
 struct cache_entry *

@@ -39,6 +39,8 @@ struct cache_entry {
 	 * (git's racy-index problem). */
 	int			 racy;
 	size_t			 cost;		/* bytes counted to the bound */
+	int			 refs;		/* replies still sending data */
+	int			 dead;		/* dropped while referenced */
 	TAILQ_ENTRY(cache_entry) lru;
 	struct cache_entry	*next;		/* hash chain */
 };
@@ -70,7 +72,17 @@ struct cache_entry *cache_get(struct cache *, const char *key);
 struct cache_entry *cache_put(struct cache *, const char *key,
 	    const char *path, struct buf *data);
 
+/* Take e out of the cache; its memory goes now, or when the last
+ * reference to it is released. */
 void	cache_drop(struct cache *, struct cache_entry *);
+
+/*
+ * A reply sends e's data without copying it: hold e until it is done.
+ * cache_release() takes a void * so that it can be a reply's release
+ * hook (reply_borrow()).
+ */
+void	cache_hold(struct cache_entry *);
+void	cache_release(void *entry);
 
 /* 1 when id and the stat-like fields match. */
 int	cache_id_same(const struct cache_id *, const struct cache_id *);

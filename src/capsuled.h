@@ -33,6 +33,7 @@
 #define CONF_DEFAULT_WTIMEOUT	30	/* seconds a write may stall */
 #define CONF_DEFAULT_PERIP	32	/* connections per client address */
 #define CONF_DEFAULT_FEED	20	/* Atom feed entries, 0 = all */
+#define CONF_DEFAULT_GOPHER_CACHE 16	/* MiB of Gopher views per worker */
 
 /* Access log line formats and how much of the client address to keep. */
 #define CONF_LOG_DEFAULT	0
@@ -133,6 +134,7 @@ struct conf {
 						   feed, 0 = all */
 	int			 proxy_gemini;	/* PROXY header on Gemini */
 	int			 proxy_gopher;	/* ... on Gopher */
+	int			 gopher_cache;	/* MiB of views per worker */
 	char			 proxy_from[CONF_PROXY_FROM_MAX][64];
 	int			 nproxy_from;	/* 0 = from anywhere */
 	int			 verbose;

@@ -687,6 +687,13 @@ conf_set_write_timeout(struct conf_parser *p)
 	return conf_num_line(p, &p->conf->write_timeout, 1, 3600);
 }
 
+/* gopher-cache = "gopher-cache" 0-4096 (MiB per worker; 0 = none) */
+static int
+conf_set_gopher_cache(struct conf_parser *p)
+{
+	return conf_num_line(p, &p->conf->gopher_cache, 0, 4096);
+}
+
 /* max-connections = "max-connections" 0-1000000; 0 = from the fd limit */
 static int
 conf_set_max_conns(struct conf_parser *p)
@@ -1199,6 +1206,7 @@ static const struct conf_directive conf_directives[] = {
 	{ "chroot",		CONF_S_TOP,	conf_set_chroot },
 	{ "timeout",		CONF_S_TOP,	conf_set_timeout },
 	{ "write-timeout",	CONF_S_TOP,	conf_set_write_timeout },
+	{ "gopher-cache",	CONF_S_TOP,	conf_set_gopher_cache },
 	{ "max-connections",	CONF_S_TOP,	conf_set_max_conns },
 	{ "max-connections-per-ip", CONF_S_TOP,	conf_set_max_conns_per_ip },
 	{ "tls-tickets",	CONF_S_TOP,	conf_set_tls_tickets },
@@ -1318,6 +1326,7 @@ conf_init(struct conf *conf)
 	conf->port = CONF_DEFAULT_PORT;
 	conf->timeout = CONF_DEFAULT_TIMEOUT;
 	conf->write_timeout = CONF_DEFAULT_WTIMEOUT;
+	conf->gopher_cache = CONF_DEFAULT_GOPHER_CACHE;
 	conf->max_conns_per_ip = CONF_DEFAULT_PERIP;
 	conf->tls_tickets = 0;
 	conf->burst = 1;
@@ -1634,6 +1643,7 @@ conf_print(const struct conf *conf, FILE *fp)
 	fprintf(fp, "gopher %d\n", conf->gopher_port);
 	fprintf(fp, "gopher-public-port %d\n", conf->gopher_public_port);
 	conf_print_kv(fp, "", "gopher-host", conf->gopher_host);
+	fprintf(fp, "gopher-cache %d\n", conf->gopher_cache);
 	fprintf(fp, "workers %d\n", conf->workers);
 	conf_print_kv(fp, "", "user", conf->user);
 	conf_print_kv(fp, "", "chroot", conf->chroot);

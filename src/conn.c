@@ -91,6 +91,7 @@ struct conn {
 	const struct conn_front	*front;
 	enum conn_state		 state;
 	SSL			*ssl;	/* made once the ClientHello is in */
+	int			 keywait;	/* the key process signs for it */
 	struct tls_io		 io;	/* raw bytes both ways (TLS, PROXY) */
 	char			 addr[LISTEN_ADDR_MAX];	/* client, printable */
 	char			 sni[CONF_NAME_MAX + 1];
@@ -105,6 +106,7 @@ struct conn {
 	struct loop_ev		 srcev;		/* its stream, when waited on */
 	int			 client_quiet;	/* sent bytes while we waited */
 	size_t			 outoff;	/* of reply.out sent */
+	size_t			 boff;		/* of reply.borrowed sent */
 	long long		 bytes;		/* sent to the client */
 	size_t			 progress;	/* moved since the deadline
 						   did */
@@ -220,6 +222,24 @@ conn_upload_cut(struct conn *c, int err)
 	conn_log(c);
 }
 
+/*
+ * Free the TLS object before the socket is closed: a handshake waiting
+ * for the key process is given up, and the alert that tells the client
+ * lands in io.out (tls.h); one last write, whatever it takes.
+ */
+static void
+conn_tls_free(struct conn *c)
+{
+	size_t	had = c->io.out.len;
+
+	tls_ssl_free(c->ssl);
+	c->ssl = NULL;
+	if (c->io.out.len > had && write(c->fd, c->io.out.data +
+	    c->io.outoff, c->io.out.len - c->io.outoff) == -1)
+		log_debug("%s: the alert was not sent: %s", c->addr,
+		    strerror(errno));
+}
+
 /* Tear down now (idempotent); the memory goes at conn_reap(). */
 static void
 conn_close(struct conn *c, const char *why)
@@ -232,8 +252,7 @@ conn_close(struct conn *c, const char *why)
 	loop_forget(conn_loop, &c->ev);		/* close() takes it out */
 	conn_queue(c, CONN_Q_NONE, 0);
 	conn_source_close(c);
-	SSL_free(c->ssl);
-	c->ssl = NULL;
+	conn_tls_free(c);
 	close(c->fd);
 	c->fd = -1;
 	admit_leave(c->addrslot);
@@ -487,6 +506,8 @@ static int
 conn_write_some(struct conn *c)
 {
 	struct reply	*r = &c->reply;
+	const char	*p;
+	size_t		*off, len;
 	ssize_t		 n;
 	int		 rc;
 
@@ -496,19 +517,33 @@ conn_write_some(struct conn *c)
 			return rc;
 		if ((rc = conn_refill(c)) == CONN_FAILED)
 			return rc;
+		/* reply.out first, then what it borrowed, if anything. */
 		if (c->outoff < r->out.len) {
-			/* A chunk at a time, so io.out never holds more. */
-			n = conn_put(c, r->out.data + c->outoff,
-			    r->out.len - c->outoff < CONN_CHUNK ?
-			    r->out.len - c->outoff : CONN_CHUNK);
+			p = r->out.data;
+			off = &c->outoff;
+			len = r->out.len;
+		} else if (r->source == REPLY_BORROWED &&
+		    c->boff < r->borrowedlen) {
+			p = r->borrowed;
+			off = &c->boff;
+			len = r->borrowedlen;
+		} else
+			len = 0;
+		if (len > 0) {
+			/* Over TLS a chunk at a time, so that io.out never
+			 * holds more; in the clear all of it, in one write. */
+			n = conn_put(c, p + *off, c->ssl == NULL ||
+			    len - *off < CONN_CHUNK ? len - *off : CONN_CHUNK);
 			if (n == CONN_AGAIN)
 				return LOOP_WRITE;
 			if (n < 0)
 				return CONN_FAILED;
-			c->outoff += (size_t)n;
+			*off += (size_t)n;
 			c->bytes += n;
 			continue;
 		}
+		if (r->source == REPLY_BORROWED)
+			reply_end_source(r);	/* all sent: released */
 		if (rc == CONN_WAIT_SOURCE) {
 			rc = conn_flush(c);
 			return rc == CONN_DONE ? CONN_WAIT_SOURCE : rc;
@@ -1031,9 +1066,11 @@ conn_handshake(struct conn *c, int readable)
 	ssize_t	n;
 
 	if (readable && (n = conn_fill(c)) < 0 && n != CONN_AGAIN) {
-		conn_close(c, "closed before a TLS handshake");
+		conn_close(c, c->keywait ? "client gone while the key process "
+		    "signed" : "closed before a TLS handshake");
 		return;
 	}
+	c->keywait = 0;
 	if (c->ssl == NULL) {
 		switch (conn_hello(c)) {
 		case 0:
@@ -1052,6 +1089,16 @@ conn_handshake(struct conn *c, int readable)
 		break;
 	case TLS_WANT_READ:
 		conn_flush_then(c, LOOP_READ, "write failed");
+		break;
+	case TLS_WANT_ASYNC:
+		/* The key process signs: the rest of the flight waits for
+		 * it, and the client is heard from only if it hangs up. */
+		if (conn_want(c, 0) == -1) {
+			conn_close(c, "cannot wait for the key process");
+			break;
+		}
+		c->keywait = 1;
+		tls_async_wait(c->ssl, conn_loop, conn_io, c);
 		break;
 	default:
 		(void)conn_flush(c);	/* the alert, if it fits */

@@ -12,6 +12,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "cache.h"
 #include "dirindex.h"
 #include "gopher.h"
 #include "gophermap.h"
@@ -27,6 +28,21 @@
 #define GOPHER_MENU_MAX		(4 * GOPHER_CONVERT_MAX)
 /* The file that, in a directory, is the directory's menu. */
 #define GOPHER_DIRMAP		"gophermap"
+
+/* What a cached view was made as (cache_entry.kind). */
+enum gopher_view {
+	GOPHER_VIEW_MENU,	/* gemtext to menu */
+	GOPHER_VIEW_TEXT,	/* dot-stuffed text */
+	GOPHER_VIEW_DIRMAP	/* a hand-written gophermap, filled in */
+};
+
+/*
+ * The views this worker made from files, least recently used out
+ * within gopher-cache MiB: a hot page costs no conversion, and its
+ * bytes leave with one write, without a copy.
+ */
+static struct cache	gopher_views;
+static int		gopher_views_ready;
 
 static void
 gopher_ctx(const struct request_ctx *ctx, struct gophermap_ctx *g,
@@ -117,6 +133,77 @@ gopher_dirname(const char *path, char *dir, size_t dirsize)
 	snprintf(dir, dirsize, "%.*s", (int)(slash - path + 1), path);
 }
 
+void
+gopher_cache_free(void)
+{
+	if (gopher_views_ready)
+		cache_free(&gopher_views);
+}
+
+/* The key of sr's view of this kind: kind and resolved path (Gopher
+ * serves the first server only). */
+static int
+gopher_view_key(const struct request_ctx *ctx, const struct serve_result *sr,
+    enum gopher_view kind, char *key, size_t keysize)
+{
+	int	n;
+
+	if (!gopher_views_ready) {
+		cache_init(&gopher_views, (size_t)ctx->conf->gopher_cache *
+		    1024 * 1024);
+		gopher_views_ready = 1;
+	}
+	n = snprintf(key, keysize, "%d%s", (int)kind, sr->path);
+	return n < 0 || (size_t)n >= keysize ? -1 : 0;
+}
+
+/*
+ * The view of sr kept earlier, when its source is still the same file
+ * unchanged (serve_route() has just resolved it again, from its own
+ * cache at most a second old) and, if it was made from a file written
+ * within a second, no older than a second.  1 when it answered.
+ */
+static int
+gopher_view_hit(const struct request_ctx *ctx, struct serve_result *sr,
+    const char *key, struct reply *r)
+{
+	struct cache_entry	*e;
+
+	if ((e = cache_get(&gopher_views, key)) == NULL)
+		return 0;
+	if (!cache_id_same(&e->id, &sr->id) || (e->racy &&
+	    ctx->now_ms - e->checked_ms >= CACHE_CHECK_MS)) {
+		cache_drop(&gopher_views, e);
+		return 0;
+	}
+	if (sr->fd != -1)
+		close(sr->fd);
+	sr->fd = -1;
+	r->status = 20;
+	cache_hold(e);
+	reply_borrow(r, e->data.data, e->data.len, cache_release, e);
+	return 1;
+}
+
+/* Keep the view just made in r->out, and send it from the cache. */
+static void
+gopher_view_keep(const struct request_ctx *ctx, struct serve_result *sr,
+    enum gopher_view kind, const char *key, struct reply *r)
+{
+	struct cache_entry	*e;
+
+	if (r->status != 20 || r->out.len == 0)
+		return;
+	if ((e = cache_put(&gopher_views, key, sr->path, &r->out)) == NULL)
+		return;		/* too large for the cache: sent from out */
+	e->kind = (int)kind;
+	e->id = sr->id;
+	e->checked_ms = ctx->now_ms;
+	e->racy = cache_id_racy(&sr->id, time(NULL));
+	cache_hold(e);
+	reply_borrow(r, e->data.data, e->data.len, cache_release, e);
+}
+
 /* The bytes of a file to convert: in memory already, or read whole
  * into b.  0 or -1. */
 static int
@@ -142,6 +229,8 @@ gopher_file(const struct request_ctx *ctx, struct serve_result *sr,
 	struct buf	 body = { 0 };
 	const char	*m = mime_from_name(sr->path), *p;
 	char		 dir[sizeof(sr->path)], type[160];
+	char		 key[16 + sizeof(sr->path)] = "";
+	enum gopher_view kind;
 	size_t		 len;
 	int		 gemtext, text;
 
@@ -163,6 +252,10 @@ gopher_file(const struct request_ctx *ctx, struct serve_result *sr,
 			gopher_fail(ctx, r, 40, "out of memory");
 		return;
 	}
+	kind = gemtext ? GOPHER_VIEW_MENU : GOPHER_VIEW_TEXT;
+	if (gopher_view_key(ctx, sr, kind, key, sizeof(key)) == 0 &&
+	    gopher_view_hit(ctx, sr, key, r))
+		return;
 	if (gopher_bytes(sr, &body, &p, &len) == -1)
 		gopher_fail(ctx, r, 40, "cannot read file");
 	else if (gemtext) {
@@ -170,6 +263,8 @@ gopher_file(const struct request_ctx *ctx, struct serve_result *sr,
 		gopher_menu(ctx, p, len, dir, r);
 	} else
 		gopher_text(ctx, p, len, r);
+	if (key[0] != '\0')
+		gopher_view_keep(ctx, sr, kind, key, r);
 	if (sr->fd != -1)
 		close(sr->fd);
 	buf_free(&body);
@@ -183,8 +278,12 @@ gopher_dirmap(const struct request_ctx *ctx, struct serve_result *sr,
 	struct gophermap_ctx	 g;
 	struct buf		 map = { 0 };
 	const char		*p;
+	char			 key[16 + sizeof(sr->path)] = "";
 	size_t			 len;
 
+	if (gopher_view_key(ctx, sr, GOPHER_VIEW_DIRMAP, key,
+	    sizeof(key)) == 0 && gopher_view_hit(ctx, sr, key, r))
+		return;
 	if (gopher_bytes(sr, &map, &p, &len) == -1)
 		gopher_fail(ctx, r, 40, "cannot read file");
 	else {
@@ -194,6 +293,8 @@ gopher_dirmap(const struct request_ctx *ctx, struct serve_result *sr,
 		    gophermap_end(&r->out) == -1)
 			gopher_fail(ctx, r, 40, "out of memory");
 	}
+	if (key[0] != '\0')
+		gopher_view_keep(ctx, sr, GOPHER_VIEW_DIRMAP, key, r);
 	if (sr->fd != -1)
 		close(sr->fd);
 	buf_free(&map);

@@ -40,4 +40,8 @@ struct request_ctx;
 int	gopher_respond(const struct request_ctx *, const char *in, size_t len,
 	    struct reply *r);
 
+/* Free the worker's cache of rendered views (at exit, for leak
+ * checkers). */
+void	gopher_cache_free(void);
+
 #endif

@@ -18,7 +18,7 @@
 #define LISTEN_BACKLOG	1024
 
 static int
-listen_socket(const struct addrinfo *ai, enum listen_proto proto)
+listen_socket(const struct addrinfo *ai)
 {
 	int	fd, on = 1, defer = 10;
 
@@ -33,10 +33,10 @@ listen_socket(const struct addrinfo *ai, enum listen_proto proto)
 	if (ai->ai_family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6,
 	    IPV6_V6ONLY, &on, sizeof(on)) == -1)
 		goto fail;
-	/* Wake us only once the ClientHello (or selector) is there. */
-	if (proto == LISTEN_GEMINI)
-		setsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &defer,
-		    sizeof(defer));
+	/* Wake us only once the ClientHello (or selector) is there: the
+	 * first read right after accept finds it, no epoll round needed. */
+	setsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &defer,
+	    sizeof(defer));
 	if (bind(fd, ai->ai_addr, ai->ai_addrlen) == -1 ||
 	    listen(fd, LISTEN_BACKLOG) == -1)
 		goto fail;
@@ -89,7 +89,7 @@ listen_open(const char *addr, int port, enum listen_proto proto,
 			goto fail;
 		}
 		listen_name(ai, out[*n].name, sizeof(out[*n].name));
-		if ((fd = listen_socket(ai, proto)) == -1) {
+		if ((fd = listen_socket(ai)) == -1) {
 			/* No IPv6 on this machine: IPv4 alone will do. */
 			if (ai->ai_family == AF_INET6 &&
 			    errno == EAFNOSUPPORT && !addr[0])

@@ -1,6 +1,7 @@
 /*
  * main.c: capsuled's start-up: flags, configuration, sockets, TLS,
- * privileges, then one worker process per core, restarted if one dies.
+ * privileges, then the key process and one worker process per core,
+ * each restarted if it dies.
  */
 #include <sys/prctl.h>
 #include <sys/types.h>
@@ -16,7 +17,10 @@
 
 #include "capsuled.h"
 #include "conf.h"
+#include "helper.h"
 #include "indexcmd.h"
+#include "keyproc.h"
+#include "keyprov.h"
 #include "listen.h"
 #include "log.h"
 #include "mime.h"
@@ -44,6 +48,8 @@ struct main_state {
 	int			 nls;
 	pid_t			 pids[MAIN_WORKERS_MAX];
 	pid_t			 retiring[MAIN_WORKERS_MAX * 4];
+	struct helper		 keys;		/* the key process */
+	struct keyproc_files	*keyfiles;	/* what it is sent */
 };
 
 static void
@@ -303,8 +309,45 @@ main_spawn(struct main_state *st, int id)
 	for (w = 0; w < st->conf->workers; w++)
 		for (i = 0; w != id && i < st->nls; i++)
 			close(st->ls[w][i].fd);
+	keyprov_attach(helper_worker(&st->keys, id));
 	sandbox_worker(st->conf);
 	exit(worker_run(st->conf, st->ls[id], st->nls, id));
+}
+
+/* A child that ends quietly: a retired worker or helper. */
+static void
+main_retire(struct main_state *st, pid_t pid)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof(st->retiring) / sizeof(st->retiring[0]); i++)
+		if (st->retiring[i] <= 0) {
+			st->retiring[i] = pid;
+			return;
+		}
+}
+
+/* The parent lets go of a helper; it ends once its workers have. */
+static void
+main_retire_helper(struct main_state *st, struct helper *h)
+{
+	helper_close(h);
+	if (h->pid > 0)
+		main_retire(st, h->pid);
+	h->pid = -1;
+}
+
+/* The key process of conf, with keys kf.  0, or -1 with err. */
+static int
+main_keys_start(struct helper *h, const struct conf *conf,
+    const struct keyproc_files *kf, char *err, size_t errsize)
+{
+	if (helper_open(h, &keyproc_role, conf->workers, NULL) == -1) {
+		snprintf(err, errsize, "key process sockets: %s",
+		    strerror(errno));
+		return -1;
+	}
+	return keyproc_start(h, kf, err, errsize);
 }
 
 static void
@@ -322,6 +365,40 @@ main_signal_all(struct main_state *st, int sig)
 }
 
 /*
+ * The keys of a reload: the parent reads them (as the dropped user: a
+ * key only root can read refuses the reload), a new key process loads
+ * them, then the contexts are built.  The old key process keeps serving
+ * the old workers until they are gone.  0, or -1 with err and nothing
+ * changed.
+ */
+static int
+main_reload_keys(struct main_state *st, struct conf *next, char *err,
+    size_t errsize)
+{
+	struct keyproc_files	*kf;
+	struct helper		 h;
+	int			 workers = next->workers;
+
+	if (tls_files(next, err, errsize) == -1 ||
+	    (kf = keyproc_read(next, err, errsize)) == NULL)
+		return -1;
+	next->workers = st->conf->workers;	/* sockets stay as they are */
+	if (main_keys_start(&h, next, kf, err, errsize) == -1 ||
+	    tls_init(next, err, errsize) == -1) {
+		next->workers = workers;
+		main_retire_helper(st, &h);
+		keyproc_files_free(kf);
+		return -1;
+	}
+	next->workers = workers;
+	main_retire_helper(st, &st->keys);
+	st->keys = h;
+	keyproc_files_free(st->keyfiles);
+	st->keyfiles = kf;
+	return 0;
+}
+
+/*
  * SIGHUP: parse, open and load everything anew; only when all of it
  * worked do new workers start and the old ones retire (they stop
  * accepting and finish what they are sending).  Sockets stay: the
@@ -332,7 +409,6 @@ main_reload(struct main_state *st)
 {
 	struct conf	*next = st->spare, *old = st->conf;
 	char		 err[1200];
-	size_t		 r = 0;
 	int		 w;
 
 	if (main_conf(&st->opts, next, err, sizeof(err)) == -1 ||
@@ -341,7 +417,7 @@ main_reload(struct main_state *st)
 		conf_free(next);
 		return;
 	}
-	if (tls_init(next, err, sizeof(err)) == -1) {
+	if (main_reload_keys(st, next, err, sizeof(err)) == -1) {
 		log_warnx("reload refused, old configuration kept: %s", err);
 		main_close_roots(next);
 		conf_free(next);
@@ -369,19 +445,47 @@ main_reload(struct main_state *st)
 	st->conf = next;
 	st->spare = old;
 	for (w = 0; w < next->workers; w++) {
-		while (r < sizeof(st->retiring) / sizeof(st->retiring[0]) &&
-		    st->retiring[r] > 0)
-			r++;
 		if (st->pids[w] > 0) {
 			kill(st->pids[w], SIGUSR2);
-			if (r < sizeof(st->retiring) / sizeof(st->retiring[0]))
-				st->retiring[r] = st->pids[w];
+			main_retire(st, st->pids[w]);
 		}
 		st->pids[w] = main_spawn(st, w);
 	}
 	main_close_roots(old);
 	conf_free(old);
 	log_info("configuration reloaded");
+}
+
+/*
+ * The key process died: start another on the same sockets.  The
+ * workers' handshakes waiting meanwhile fail when it says hello.
+ */
+static void
+main_keys_died(struct main_state *st, int status)
+{
+	char	err[1200];
+
+	st->keys.pid = -1;
+	if (WIFSIGNALED(status))
+		log_warnx("key process killed by signal %d (%s)%s; restarting",
+		    WTERMSIG(status), strsignal(WTERMSIG(status)),
+		    WTERMSIG(status) == SIGSYS ?
+		    ": a system call outside the sandbox" : "");
+	else
+		log_warnx("key process exited with %d; restarting",
+		    WEXITSTATUS(status));
+	if (main_stop)
+		return;
+	sleep(1);	/* no busy loop if it dies at once */
+	if (keyproc_start(&st->keys, st->keyfiles, err, sizeof(err)) == -1) {
+		log_warnx("key process not restarted, TLS handshakes fail "
+		    "until a reload: %s", err);
+		if (st->keys.pid > 0) {
+			kill(st->keys.pid, SIGTERM);
+			main_retire(st, st->keys.pid);
+		}
+		st->keys.pid = -1;
+	}
 }
 
 /* A worker ended: retiring ones go quietly, others are restarted. */
@@ -397,6 +501,10 @@ main_reap(struct main_state *st)
 		    i++)
 			if (st->retiring[i] == pid)
 				st->retiring[i] = 0;
+		if (pid == st->keys.pid) {
+			main_keys_died(st, status);
+			continue;
+		}
 		for (w = 0; w < st->conf->workers && st->pids[w] != pid; w++)
 			;
 		if (w == st->conf->workers)
@@ -438,7 +546,21 @@ main_alive(const struct main_state *st)
 		n += st->pids[w] > 0;
 	for (i = 0; i < sizeof(st->retiring) / sizeof(st->retiring[0]); i++)
 		n += st->retiring[i] > 0;
-	return n;
+	return n + (st->keys.pid > 0);
+}
+
+/* The key process opens no file: it is handed the reopened log. */
+static void
+main_keys_log(struct main_state *st)
+{
+	struct iovec	iov;
+	char		type = HELPER_MSG_LOG;
+
+	iov.iov_base = &type;
+	iov.iov_len = 1;
+	if (st->keys.ctl != -1 &&
+	    helper_send(st->keys.ctl, &iov, 1, STDERR_FILENO) == -1)
+		log_warn("key process: log");
 }
 
 /* Restart workers that die; reload on SIGHUP; stop on SIGTERM/SIGINT. */
@@ -462,6 +584,10 @@ main_supervise(struct main_state *st)
 		if (main_stop == 1) {
 			log_info("stopping");
 			main_signal_all(st, SIGTERM);
+			/* It ends once the workers it signs for have. */
+			if (st->keys.pid > 0)
+				kill(st->keys.pid, SIGTERM);
+			main_retire_helper(st, &st->keys);
 			main_stop = 2;
 		}
 		if (main_hup && !main_stop) {
@@ -472,6 +598,7 @@ main_supervise(struct main_state *st)
 			main_usr1 = 0;
 			log_reopen();
 			main_signal_all(st, SIGUSR1);
+			main_keys_log(st);
 		}
 		main_child = 0;
 		main_reap(st);
@@ -507,6 +634,11 @@ main_load(struct main_state *st)
 	    main_open_roots(st->conf, err, sizeof(err)) == -1 ||
 	    (!st->opts.check &&
 	    log_open(st->conf->logfile, err, sizeof(err)) == -1) ||
+	    tls_files(st->conf, err, sizeof(err)) == -1 ||
+	    (st->keyfiles = keyproc_read(st->conf, err, sizeof(err))) ==
+	    NULL ||
+	    (st->opts.check &&
+	    keyproc_load(st->keyfiles, NULL, err, sizeof(err)) == -1) ||
 	    tls_init(st->conf, err, sizeof(err)) == -1)
 		fatalx("%s", err);
 	if (mime_init() == -1)
@@ -519,6 +651,7 @@ main(int argc, char *argv[])
 {
 	static struct conf		confs[2];
 	static struct main_state	st;
+	char				err[1200];
 	int				w;
 
 	if (argc > 1 && strcmp(argv[1], "index") == 0)
@@ -541,10 +674,15 @@ main(int argc, char *argv[])
 	upload_sweep(st.conf);	/* at start only: see upload.h */
 	sandbox_drop(st.conf);
 	main_signals();
+	if (main_keys_start(&st.keys, st.conf, st.keyfiles, err,
+	    sizeof(err)) == -1)
+		fatalx("%s", err);
 	for (w = 0; w < st.conf->workers; w++)
 		st.pids[w] = main_spawn(&st, w);
 	main_supervise(&st);
 	tls_free();
+	keyprov_free();
+	keyproc_files_free(st.keyfiles);
 	mime_free();
 	main_close_roots(st.conf);
 	conf_free(st.conf);

@@ -27,6 +27,10 @@ reply_init(struct reply *r)
 	r->source = REPLY_MEMORY;
 	r->fd = -1;
 	r->size = 0;
+	r->borrowed = NULL;
+	r->borrowedlen = 0;
+	r->release = NULL;
+	r->release_arg = NULL;
 	reply_sink_clear(&r->sink);
 	r->linger = 0;
 	r->hide_off = r->hide_len = 0;
@@ -65,6 +69,11 @@ reply_end_source(struct reply *r)
 {
 	if (r->fd != -1)
 		close(r->fd);
+	if (r->release != NULL)
+		r->release(r->release_arg);
+	r->release = NULL;
+	r->borrowed = NULL;
+	r->borrowedlen = 0;
 	r->fd = -1;
 	r->source = REPLY_MEMORY;
 	r->size = 0;
@@ -116,4 +125,16 @@ reply_header(struct reply *r, int status, const char *meta)
 	r->status = status;
 	return buf_printf(&r->out, "%02d %.*s\r\n", status, REPLY_META_MAX,
 	    meta);
+}
+
+void
+reply_borrow(struct reply *r, const char *p, size_t len,
+    void (*release)(void *), void *arg)
+{
+	reply_end_source(r);
+	r->source = REPLY_BORROWED;
+	r->borrowed = p;
+	r->borrowedlen = len;
+	r->release = release;
+	r->release_arg = arg;
 }

@@ -47,6 +47,8 @@ struct request_ctx {
 /* What follows the bytes in reply.out. */
 enum reply_source {
 	REPLY_MEMORY,		/* nothing: out is the whole answer */
+	REPLY_BORROWED,		/* memory someone else keeps (a cached view),
+				   sent without a copy, then released */
 	REPLY_FILE,		/* size bytes of the regular file fd */
 	REPLY_STREAM		/* the non-blocking fd (a pipe, a socket),
 				   read until EOF */
@@ -115,6 +117,10 @@ struct reply {
 	 * must not show (a Titan token): it writes "***" instead. */
 	size_t			 hide_off;
 	size_t			 hide_len;
+	const char		*borrowed;	/* REPLY_BORROWED: the bytes */
+	size_t			 borrowedlen;
+	void			(*release)(void *);	/* when sent */
+	void			*release_arg;
 };
 
 /*
@@ -129,7 +135,8 @@ void	reply_init(struct reply *);
 /* Drop what r holds (closing its fd) and start an empty answer. */
 void	reply_reset(struct reply *);
 void	reply_free(struct reply *);
-/* Close the body source (keeping out): EOF, or the end of the file. */
+/* End the body source (keeping out): close its fd, or release what it
+ * borrowed.  At EOF, at the end of the file, or of the connection. */
 void	reply_end_source(struct reply *);
 /* Append to out.  0, or -1 (memory). */
 int	reply_append(struct reply *, const void *, size_t);
@@ -137,6 +144,10 @@ int	reply_append(struct reply *, const void *, size_t);
 void	reply_file(struct reply *, int fd, off_t size);
 /* Then send what the non-blocking fd yields until EOF; r owns fd. */
 void	reply_stream(struct reply *, int fd);
+/* Then send p[0..len) as it is; release(arg) once it is no longer
+ * needed (sent, or the connection gone). */
+void	reply_borrow(struct reply *, const char *p, size_t len,
+	    void (*release)(void *), void *arg);
 
 /* Receive a body first (see struct reply_sink); r->out must be empty.
  * Until a hook is called, reply_reset() and reply_free() call abort

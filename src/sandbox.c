@@ -8,8 +8,7 @@
  * configured) and drops root for good; workers are forked after that
  * and each gives up what serving does not need before its first accept:
  * on Linux Landlock leaves it read access beneath the roots only and a
- * seccomp allow-list takes away exec, new sockets, fork and ptrace; on
- * OpenBSD pledge(2) and unveil(2) do the same.
+ * seccomp allow-list takes away exec, new sockets, fork and ptrace.
  */
 #include <sys/types.h>
 #include <sys/stat.h>
@@ -21,7 +20,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#if defined(__linux__)
+/* The Linux sandbox (Landlock, seccomp); -DSANDBOX_NONE leaves it out,
+ * to compile the other branch. */
+#if defined(__linux__) && !defined(SANDBOX_NONE)
+#define SANDBOX_LINUX	1
+#endif
+
+#if SANDBOX_LINUX
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -36,7 +41,6 @@
 #include <stdint.h>
 #endif
 
-#include "location.h"
 #include "log.h"
 #include "sandbox.h"
 
@@ -122,6 +126,13 @@ sandbox_drop(const struct conf *conf)
 {
 	struct passwd	*pw = NULL;
 
+	/* The parent keeps the key files' bytes (keyproc.h): out of reach
+	 * of /proc/PID/mem for the workers, who run as the same user. */
+#ifdef PR_SET_DUMPABLE
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1)
+		log_warn("prctl(PR_SET_DUMPABLE)");
+#endif
+
 	if (geteuid() != 0) {
 		if (conf->chroot[0] != '\0')
 			log_warnx("chroot %s ignored: only root can chroot",
@@ -165,7 +176,7 @@ sandbox_report_privileges(const struct conf *conf)
 			    conf->hosts[i].key, (unsigned)(sb.st_mode & 0777));
 }
 
-#if defined(__linux__)
+#if SANDBOX_LINUX
 
 /* Newer than Debian 12's <linux/landlock.h>; values are kernel ABI. */
 #ifndef LANDLOCK_ACCESS_FS_TRUNCATE
@@ -372,33 +383,114 @@ sandbox_seccomp_available(void)
 }
 
 #ifdef SANDBOX_ARCH
+/* Every filter starts so: another architecture's calls kill. */
+#define SANDBOX_FILTER_HEAD						\
+	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data,	\
+	    arch)),							\
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SANDBOX_ARCH, 1, 0),	\
+	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),		\
+	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data,	\
+	    nr))
+
+/*
+ * ... and ends so.  glibc's syslog() reconnects to /dev/log with
+ * socket(AF_UNIX) after a send fails: let that fail instead of killing
+ * the process (the message is lost).  Any other call kills.
+ */
+#define SANDBOX_FILTER_TAIL						\
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_socket, 0, 3),		\
+	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data,	\
+	    args[0])),							\
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AF_UNIX, 0, 1),		\
+	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EACCES),		\
+	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS)
+
+/* Calls one architecture has and the other does not (aarch64 has only
+ * the *at and p* forms). */
+#ifdef __NR_epoll_wait
+#define SANDBOX_ALLOW_EPOLL_WAIT	SANDBOX_ALLOW(epoll_wait),
+#else
+#define SANDBOX_ALLOW_EPOLL_WAIT
+#endif
+#ifdef __NR_dup2
+#define SANDBOX_ALLOW_DUP2		SANDBOX_ALLOW(dup2),
+#else
+#define SANDBOX_ALLOW_DUP2
+#endif
+#ifdef __NR_time
+#define SANDBOX_ALLOW_TIME		SANDBOX_ALLOW(time),
+#else
+#define SANDBOX_ALLOW_TIME
+#endif
+#ifdef __NR_renameat
+#define SANDBOX_ALLOW_RENAMEAT		SANDBOX_ALLOW(renameat),
+#define SANDBOX_DENY_RENAMEAT		SANDBOX_DENY(renameat),
+#else
+#define SANDBOX_ALLOW_RENAMEAT
+#define SANDBOX_DENY_RENAMEAT
+#endif
+
+/* LeakSanitizer at exit, in sanitizer builds only: it clones a tracer
+ * that ptraces the process and reads /proc/self. */
+#if SANDBOX_SANITIZER
+#ifdef __NR_getdents
+#define SANDBOX_ALLOW_GETDENTS		SANDBOX_ALLOW(getdents),
+#else
+#define SANDBOX_ALLOW_GETDENTS
+#endif
+#ifdef __NR_readlink
+#define SANDBOX_ALLOW_READLINK		SANDBOX_ALLOW(readlink),
+#else
+#define SANDBOX_ALLOW_READLINK
+#endif
+#ifdef __NR_open
+#define SANDBOX_ALLOW_OPEN		SANDBOX_ALLOW(open),
+#else
+#define SANDBOX_ALLOW_OPEN
+#endif
+#define SANDBOX_ALLOW_SANITIZER						\
+	SANDBOX_ALLOW(clone),						\
+	SANDBOX_ALLOW(ptrace),						\
+	SANDBOX_ALLOW(wait4),						\
+	SANDBOX_ALLOW(prctl),						\
+	SANDBOX_ALLOW(sched_yield),					\
+	SANDBOX_ALLOW(sigaltstack),					\
+	SANDBOX_ALLOW(gettid),						\
+	SANDBOX_ALLOW(getppid),						\
+	SANDBOX_ALLOW(tgkill),						\
+	SANDBOX_ALLOW(readlinkat),					\
+	SANDBOX_ALLOW(openat),						\
+	SANDBOX_ALLOW(getdents64),					\
+	SANDBOX_ALLOW(newfstatat),					\
+	SANDBOX_ALLOW_GETDENTS						\
+	SANDBOX_ALLOW_READLINK						\
+	SANDBOX_ALLOW_OPEN
+#else
+#define SANDBOX_ALLOW_SANITIZER
+#endif
+
 /*
  * What a worker calls once serving, found with strace -f over the
  * integration suite: the event loop, accept4, TLS on non-blocking
  * sockets, openat2/getdents beneath the roots, libmagic on an open fd,
  * memory, clocks, logging to stderr or the syslog socket opened at
- * start-up.  Not here: execve, fork/clone, ptrace, socket (except the
- * AF_UNIX case below), bind, connect, chmod, unlink, mount...
+ * start-up, its socket to the key process.  Not here: execve,
+ * fork/clone, ptrace, socket (except the AF_UNIX case), bind, connect,
+ * chmod, unlink, mount...
  */
 static struct sock_filter sandbox_filter[] = {
-	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data,
-	    arch)),
-	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SANDBOX_ARCH, 1, 0),
-	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
-	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data,
-	    nr)),
+	SANDBOX_FILTER_HEAD,
 	SANDBOX_ALLOW(read),
 	SANDBOX_ALLOW(write),
 	SANDBOX_ALLOW(writev),
 	SANDBOX_ALLOW(close),
 	SANDBOX_ALLOW(epoll_pwait),
-#ifdef __NR_epoll_wait
-	SANDBOX_ALLOW(epoll_wait),
-#endif
+	SANDBOX_ALLOW_EPOLL_WAIT
 	SANDBOX_ALLOW(epoll_ctl),
 	SANDBOX_ALLOW(epoll_create1),
 	SANDBOX_ALLOW(accept4),
 	SANDBOX_ALLOW(recvfrom),
+	SANDBOX_ALLOW(recvmmsg),
 	SANDBOX_ALLOW(sendto),
 	SANDBOX_ALLOW(shutdown),
 	SANDBOX_ALLOW(getsockname),
@@ -413,9 +505,7 @@ static struct sock_filter sandbox_filter[] = {
 	SANDBOX_ALLOW(lseek),
 	SANDBOX_ALLOW(pread64),
 	SANDBOX_ALLOW(dup),
-#ifdef __NR_dup2
-	SANDBOX_ALLOW(dup2),
-#endif
+	SANDBOX_ALLOW_DUP2
 	SANDBOX_ALLOW(dup3),
 	SANDBOX_ALLOW(fcntl),
 	SANDBOX_ALLOW(brk),
@@ -428,9 +518,7 @@ static struct sock_filter sandbox_filter[] = {
 	SANDBOX_ALLOW(getrandom),
 	SANDBOX_ALLOW(clock_gettime),
 	SANDBOX_ALLOW(gettimeofday),
-#ifdef __NR_time
-	SANDBOX_ALLOW(time),
-#endif
+	SANDBOX_ALLOW_TIME
 	SANDBOX_ALLOW(getpid),
 	SANDBOX_ALLOW(prlimit64),
 	SANDBOX_ALLOW(rt_sigaction),
@@ -439,69 +527,18 @@ static struct sock_filter sandbox_filter[] = {
 	SANDBOX_ALLOW(restart_syscall),
 	SANDBOX_ALLOW(exit),
 	SANDBOX_ALLOW(exit_group),
-	/* Uploads (upload.c), unless sandbox_seccomp_nowrite() follows. */
+	/* Uploads (upload.c), unless sandbox_seccomp_nowrite() is in. */
 	SANDBOX_ALLOW(fsync),
 	SANDBOX_ALLOW(unlinkat),
-#ifdef __NR_renameat
-	SANDBOX_ALLOW(renameat),
-#endif
+	SANDBOX_ALLOW_RENAMEAT
 	SANDBOX_ALLOW(renameat2),
-#if SANDBOX_SANITIZER
-	SANDBOX_ALLOW(clone),
-	SANDBOX_ALLOW(ptrace),
-	SANDBOX_ALLOW(wait4),
-	SANDBOX_ALLOW(prctl),
-	SANDBOX_ALLOW(sched_yield),
-	SANDBOX_ALLOW(sigaltstack),
-	SANDBOX_ALLOW(gettid),
-	SANDBOX_ALLOW(getppid),
-	SANDBOX_ALLOW(tgkill),
-#ifdef __NR_getdents
-	SANDBOX_ALLOW(getdents),
-#endif
-	SANDBOX_ALLOW(readlinkat),
-#ifdef __NR_readlink
-	SANDBOX_ALLOW(readlink),
-#endif
-#ifdef __NR_open
-	SANDBOX_ALLOW(open),
-#endif
-#endif
-	/*
-	 * glibc's syslog() reconnects to /dev/log with socket(AF_UNIX)
-	 * after a send fails: let that fail instead of killing the worker
-	 * (the message is lost).  Any other socket kills.
-	 */
-	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_socket, 0, 3),
-	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data,
-	    args[0])),
-	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AF_UNIX, 0, 1),
-	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EACCES),
-	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+	SANDBOX_ALLOW_SANITIZER
+	SANDBOX_FILTER_TAIL
 };
-#endif
 
-int
-sandbox_seccomp(void)
-{
-#ifdef SANDBOX_ARCH
-	struct sock_fprog	prog;
-
-	prog.len = sizeof(sandbox_filter) / sizeof(sandbox_filter[0]);
-	prog.filter = sandbox_filter;
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
-		return -1;
-	return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0);
-#else
-	errno = ENOSYS;
-	return -1;
-#endif
-}
-
-#ifdef SANDBOX_ARCH
-/* Stacked with the worker's filter where no location takes uploads
- * (installed before it: that one allows no prctl()): filters only ever
- * narrow, so the write calls kill again. */
+/* Where no location takes uploads, installed before the worker's filter
+ * (which allows no prctl()): filters only ever narrow, so the write
+ * calls kill again. */
 #define SANDBOX_DENY(name)						\
 	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_##name, 0, 1),		\
 	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS)
@@ -511,27 +548,106 @@ static struct sock_filter sandbox_nowrite_filter[] = {
 	    nr)),
 	SANDBOX_DENY(fsync),
 	SANDBOX_DENY(unlinkat),
-#ifdef __NR_renameat
-	SANDBOX_DENY(renameat),
-#endif
+	SANDBOX_DENY_RENAMEAT
 	SANDBOX_DENY(renameat2),
 	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 };
+
+/*
+ * The key process: its event loop over the workers' sockets and its
+ * control socket (a new log descriptor comes with recvmsg, goes onto
+ * stderr with dup2/dup3), memory and randomness for OpenSSL's signing,
+ * clocks, writing the log.  No open of any kind, no new socket, no
+ * accept, no exec, no fork, no kill, no ptrace.
+ */
+static struct sock_filter sandbox_keyproc_filter[] = {
+	SANDBOX_FILTER_HEAD,
+	SANDBOX_ALLOW(read),
+	SANDBOX_ALLOW(write),
+	SANDBOX_ALLOW(close),
+	SANDBOX_ALLOW(epoll_pwait),
+	SANDBOX_ALLOW_EPOLL_WAIT
+	SANDBOX_ALLOW(epoll_ctl),
+	SANDBOX_ALLOW(recvfrom),
+	SANDBOX_ALLOW(sendto),
+	SANDBOX_ALLOW(recvmsg),
+	SANDBOX_ALLOW(sendmsg),
+	SANDBOX_ALLOW(recvmmsg),
+	SANDBOX_ALLOW(sendmmsg),
+	SANDBOX_ALLOW_DUP2
+	SANDBOX_ALLOW(dup3),
+	SANDBOX_ALLOW(brk),
+	SANDBOX_ALLOW(mmap),
+	SANDBOX_ALLOW(munmap),
+	SANDBOX_ALLOW(mremap),
+	SANDBOX_ALLOW(madvise),
+	SANDBOX_ALLOW(futex),
+	SANDBOX_ALLOW(getrandom),
+	SANDBOX_ALLOW(clock_gettime),
+	SANDBOX_ALLOW(gettimeofday),
+	SANDBOX_ALLOW_TIME
+	SANDBOX_ALLOW(getpid),
+	SANDBOX_ALLOW(rt_sigprocmask),
+	SANDBOX_ALLOW(rt_sigreturn),
+	SANDBOX_ALLOW(restart_syscall),
+	SANDBOX_ALLOW(exit),
+	SANDBOX_ALLOW(exit_group),
+	SANDBOX_ALLOW_SANITIZER
+	SANDBOX_FILTER_TAIL
+};
 #endif
+
+static int
+sandbox_filter_install(struct sock_filter *filter, size_t len)
+{
+#ifdef SANDBOX_ARCH
+	struct sock_fprog	prog;
+
+	prog.len = (unsigned short)len;
+	prog.filter = filter;
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
+		return -1;
+	return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0);
+#else
+	(void)filter;
+	(void)len;
+	errno = ENOSYS;
+	return -1;
+#endif
+}
+
+int
+sandbox_seccomp(void)
+{
+#ifdef SANDBOX_ARCH
+	return sandbox_filter_install(sandbox_filter,
+	    sizeof(sandbox_filter) / sizeof(sandbox_filter[0]));
+#else
+	return sandbox_filter_install(NULL, 0);
+#endif
+}
+
+int
+sandbox_seccomp_keyproc(void)
+{
+#ifdef SANDBOX_ARCH
+	return sandbox_filter_install(sandbox_keyproc_filter,
+	    sizeof(sandbox_keyproc_filter) /
+	    sizeof(sandbox_keyproc_filter[0]));
+#else
+	return sandbox_filter_install(NULL, 0);
+#endif
+}
 
 int
 sandbox_seccomp_nowrite(void)
 {
 #ifdef SANDBOX_ARCH
-	struct sock_fprog	prog;
-
-	prog.len = sizeof(sandbox_nowrite_filter) /
-	    sizeof(sandbox_nowrite_filter[0]);
-	prog.filter = sandbox_nowrite_filter;
-	return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0);
+	return sandbox_filter_install(sandbox_nowrite_filter,
+	    sizeof(sandbox_nowrite_filter) /
+	    sizeof(sandbox_nowrite_filter[0]));
 #else
-	errno = ENOSYS;
-	return -1;
+	return sandbox_filter_install(NULL, 0);
 #endif
 }
 
@@ -606,6 +722,39 @@ sandbox_worker(const struct conf *conf)
 	    "LeakSanitizer's calls allowed)" : "");
 }
 
+/*
+ * The key process, before it is sent a key: not dumpable (workers run
+ * as the same user, and where Landlock is missing one taken over could
+ * otherwise read our memory through /proc/PID/mem), no file system at
+ * all (every Landlock right handled, none allowed), and its own filter.
+ */
+void
+sandbox_keyproc(void)
+{
+	char	ll[64], sc[40];
+	int	abi;
+
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1 ||
+	    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
+		fatal("prctl");
+	snprintf(ll, sizeof(ll), "no Landlock in this kernel");
+	if ((abi = sandbox_landlock_abi()) > 0) {
+		if (sandbox_landlock(NULL, 0, -1) == -1)
+			fatal("landlock");
+		snprintf(ll, sizeof(ll), "landlock ABI %d, no files", abi);
+	}
+	snprintf(sc, sizeof(sc), "no seccomp");
+	if (sandbox_under_valgrind())
+		snprintf(sc, sizeof(sc), "no seccomp (under valgrind)");
+	else if (sandbox_seccomp_available()) {
+		if (sandbox_seccomp_keyproc() == -1)
+			fatal("seccomp filter");
+		snprintf(sc, sizeof(sc), "seccomp filter");
+	}
+	log_info("sandbox: %s, %s, no-new-privs, not dumpable%s", ll, sc,
+	    SANDBOX_SANITIZER ? " (sanitizer build)" : "");
+}
+
 static void
 sandbox_report_os(void)
 {
@@ -621,117 +770,14 @@ sandbox_report_os(void)
 	    "NOT available (kernel or architecture)");
 }
 
-#elif defined(__OpenBSD__)
+#else	/* !SANDBOX_LINUX */
 
-static int
-sandbox_confined(void)
-{
-	return 1;
-}
-
-int
-sandbox_landlock_abi(void)
-{
-	return 0;
-}
-
-int
-sandbox_landlock(const int *readfds, int nread, int appendfd)
-{
-	(void)readfds;
-	(void)nread;
-	(void)appendfd;
-	errno = ENOSYS;
-	return -1;
-}
-
-int
-sandbox_landlock_upload(const int *readfds, int nread, const int *upfds,
-    int nup, int appendfd)
-{
-	(void)upfds;
-	(void)nup;
-	return sandbox_landlock(readfds, nread, appendfd);
-}
-
-int
-sandbox_seccomp_available(void)
-{
-	return 0;
-}
-
-int
-sandbox_seccomp(void)
-{
-	errno = ENOSYS;
-	return -1;
-}
-
-int
-sandbox_seccomp_nowrite(void)
-{
-	errno = ENOSYS;
-	return -1;
-}
-
-/* Each upload location's directory (upload.h), read-write-create. */
-static void
-sandbox_unveil_uploads(const struct conf *conf)
-{
-	const struct conf_location	*l;
-	char				 dir[CONF_PATH_MAX];
-	char				 path[2 * CONF_PATH_MAX];
-	int				 i, j;
-
-	for (i = 0; i < conf->nhosts; i++) {
-		for (j = 0; j < conf->hosts[i].nlocations; j++) {
-			l = &conf->hosts[i].locations[j];
-			if (!l->titan.on ||
-			    location_dir(l->pattern, dir, sizeof(dir)) == -1)
-				continue;
-			snprintf(path, sizeof(path), "%s%s",
-			    conf->hosts[i].root, dir);
-			if (unveil(path, "rwc") == -1)
-				fatal("unveil %s", path);
-		}
-	}
-}
-
-void
-sandbox_worker(const struct conf *conf)
-{
-	int	i;
-
-	/* Chrooted, the configured paths no longer resolve; the chroot
-	 * confines the file system instead. */
-	if (conf->chroot[0] == '\0') {
-		for (i = 0; i < conf->nhosts; i++)
-			if (unveil(conf->hosts[i].root, "r") == -1)
-				fatal("unveil %s", conf->hosts[i].root);
-		sandbox_unveil_uploads(conf);
-		/* SIGUSR1 reopens the log file. */
-		if (conf->logfile[0] != '\0' &&
-		    unveil(conf->logfile, "w") == -1)
-			fatal("unveil %s", conf->logfile);
-		if (unveil(NULL, NULL) == -1)
-			fatal("unveil");
-	}
-	/* Uploads need wpath cpath too; unveil keeps them to their
-	 * directories. */
-	if (pledge("stdio rpath wpath cpath inet", NULL) == -1)
-		fatal("pledge");
-	log_info("sandbox: pledge, %s", conf->chroot[0] == '\0' ?
-	    "unveil of the roots" : "chroot");
-}
-
-static void
-sandbox_report_os(void)
-{
-	fprintf(stderr, "pledge, unveil: workers read only beneath the "
-	    "roots\n");
-}
-
-#else
+/*
+ * Elsewhere (and in a -DSANDBOX_NONE build, which make check compiles so
+ * that this branch cannot rot): privileges are dropped, nothing more.
+ * capsuled is built and tested on Linux only; an OpenBSD branch with
+ * pledge(2) and unveil(2) was removed, being neither built nor tested.
+ */
 
 static int
 sandbox_confined(void)
@@ -772,6 +818,13 @@ sandbox_seccomp_available(void)
 
 int
 sandbox_seccomp(void)
+{
+	errno = ENOSYS;
+	return -1;
+}
+
+int
+sandbox_seccomp_keyproc(void)
 {
 	errno = ENOSYS;
 	return -1;
@@ -788,6 +841,12 @@ void
 sandbox_worker(const struct conf *conf)
 {
 	(void)conf;
+	log_info("sandbox: none on this system (privileges dropped only)");
+}
+
+void
+sandbox_keyproc(void)
+{
 	log_info("sandbox: none on this system (privileges dropped only)");
 }
 

@@ -18,6 +18,12 @@ void	sandbox_drop(const struct conf *);
  * a protection the system offers cannot be applied. */
 void	sandbox_worker(const struct conf *);
 
+/* The key process, before it receives a key: not dumpable, no-new-privs,
+ * Landlock with no file system access at all, and its own seccomp
+ * allow-list (sandbox_seccomp_keyproc()).  Logs one line; fatal if a
+ * protection the system offers cannot be applied. */
+void	sandbox_keyproc(void);
+
 /* For capsuled -n: what this kernel allows, to stderr. */
 void	sandbox_report(const struct conf *);
 
@@ -33,6 +39,7 @@ int	sandbox_landlock_abi(void);
 int	sandbox_landlock(const int *readfds, int nread, int appendfd);
 int	sandbox_seccomp_available(void);
 int	sandbox_seccomp(void);
+int	sandbox_seccomp_keyproc(void);
 
 /* sandbox_landlock() that also lets the process create, write, rename
  * (within one directory) and remove regular files beneath the

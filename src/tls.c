@@ -1,8 +1,13 @@
 /*
- * tls.c: TLS contexts and non-blocking steps.  Settings follow the
- * measurements in shared/notes/tls-performance.md: ECDSA certificates,
- * no TLS 1.3 tickets by default, AES-128-GCM first, read-ahead so one
- * read() brings a whole flight; session-ticket keys rotated by period.
+ * tls.c: TLS contexts and non-blocking steps.  Settings follow measured
+ * costs (README's Design and BENCHMARKS.md): ECDSA certificates, no TLS
+ * 1.3 tickets by default, AES-128-GCM first, records through memory (a
+ * BIO of our own, struct tls_io) so that one read() brings a client
+ * flight and one write() sends ours; session-ticket keys rotated by
+ * period.
+ * The private keys stay in the key process: a context holds the
+ * certificate and a keyprov.c key, and a handshake pauses (an ASYNC
+ * job, TLS_WANT_ASYNC) while the key process signs.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -11,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/async.h>
 #include <openssl/core_names.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -19,6 +25,7 @@
 #include <openssl/ssl.h>
 
 #include "certgen.h"
+#include "keyprov.h"
 #include "log.h"
 #include "tls.h"
 #include "vhost.h"
@@ -27,6 +34,8 @@ static SSL_CTX			*tls_ctxs[CONF_HOSTS_MAX];
 static BIO_METHOD		*tls_bio_method;
 static int			 tls_nctxs;
 static const struct conf	*tls_conf;
+/* SSL ex_data: the keyprov request a paused handshake waits for. */
+static int			 tls_req_index = -1;
 
 /* Made once per server lifetime, kept across reloads so that tickets
  * survive a SIGHUP; never leaves this process tree. */
@@ -130,6 +139,18 @@ tls_keyfile_check(const char *key, const char *cert, const char *host,
 		log_warnx("%s: private key is readable by group or others "
 		    "(mode %03o); chmod 600 it", key,
 		    (unsigned)(sb.st_mode & 0777));
+	return 0;
+}
+
+int
+tls_files(const struct conf *conf, char *errbuf, size_t errbufsize)
+{
+	int	i;
+
+	for (i = 0; i < conf->nhosts; i++)
+		if (tls_keyfile_check(conf->hosts[i].key, conf->hosts[i].cert,
+		    conf->hosts[i].name, errbuf, errbufsize) == -1)
+			return -1;
 	return 0;
 }
 
@@ -261,17 +282,42 @@ tls_ticket_init(void)
 	return 0;
 }
 
+/* The certificate's public key, as a key that signs in the key process. */
+static int
+tls_ctx_key(SSL_CTX *ctx, const struct conf_host *h, int key, char *errbuf,
+    size_t errbufsize)
+{
+	const char	*errstr;
+	EVP_PKEY	*pkey;
+	X509		*x;
+	int		 ok;
+
+	if ((x = SSL_CTX_get0_certificate(ctx)) == NULL ||
+	    X509_get0_pubkey(x) == NULL) {
+		snprintf(errbuf, errbufsize, "%s: no public key", h->cert);
+		return -1;
+	}
+	if ((pkey = keyprov_key(X509_get0_pubkey(x), key, &errstr)) == NULL) {
+		snprintf(errbuf, errbufsize, "%s: %s", h->cert, errstr);
+		return -1;
+	}
+	ok = SSL_CTX_use_PrivateKey(ctx, pkey);
+	EVP_PKEY_free(pkey);
+	if (ok != 1) {
+		snprintf(errbuf, errbufsize, "%s: %s", h->cert, tls_error());
+		return -1;
+	}
+	return 0;
+}
+
 static SSL_CTX *
-tls_ctx_new(const struct conf *conf, const struct conf_host *h,
+tls_ctx_new(const struct conf *conf, const struct conf_host *h, int key,
     char *errbuf, size_t errbufsize)
 {
 	SSL_CTX		*ctx;
 	unsigned char	 sid[EVP_MAX_MD_SIZE];
 	unsigned int	 sidlen = 0;
 
-	if (tls_keyfile_check(h->key, h->cert, h->name, errbuf,
-	    errbufsize) == -1)
-		return NULL;
 	if ((ctx = SSL_CTX_new(TLS_server_method())) == NULL)
 		goto fail;
 	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
@@ -280,6 +326,10 @@ tls_ctx_new(const struct conf *conf, const struct conf_host *h,
 	SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS |
 	    SSL_MODE_ENABLE_PARTIAL_WRITE |
 	    SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+	/* Handshakes run as jobs that pause while the key process signs;
+	 * tls_handshake() turns it off once a handshake is done. */
+	if (ASYNC_is_capable())
+		SSL_CTX_set_mode(ctx, SSL_MODE_ASYNC);
 	SSL_CTX_set_read_ahead(ctx, 1);
 	SSL_CTX_set_num_tickets(ctx, (size_t)conf->tls_tickets);
 	/* TLS 1.2 resumes by ticket; a server cache would grow RSS. */
@@ -306,9 +356,7 @@ tls_ctx_new(const struct conf *conf, const struct conf_host *h,
 		SSL_CTX_free(ctx);
 		return NULL;
 	}
-	if (SSL_CTX_use_PrivateKey_file(ctx, h->key, SSL_FILETYPE_PEM) != 1 ||
-	    SSL_CTX_check_private_key(ctx) != 1) {
-		snprintf(errbuf, errbufsize, "%s: %s", h->key, tls_error());
+	if (tls_ctx_key(ctx, h, key, errbuf, errbufsize) == -1) {
 		SSL_CTX_free(ctx);
 		return NULL;
 	}
@@ -422,6 +470,30 @@ tls_bio_init(void)
 }
 
 /*
+ * An SSL freed by plain SSL_free() while its handshake waits: its job
+ * can no longer be ended (it leaks, 32 KiB), but the answer must not
+ * resume it.  tls_ssl_free() is the way; this is the safety net.
+ */
+static void
+tls_req_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx,
+    long argl, void *argp)
+{
+	static int	said;
+
+	(void)parent;
+	(void)ad;
+	(void)idx;
+	(void)argl;
+	(void)argp;
+	if (ptr == NULL || !keyprov_waiting(ptr))
+		return;
+	keyprov_cancel(ptr);
+	if (!said++)
+		log_warnx("an SSL was freed while its handshake waited for "
+		    "the key process (use tls_ssl_free)");
+}
+
+/*
  * Build every context first and swap only when all succeeded, so a
  * reload with a broken certificate keeps the contexts in service.
  */
@@ -439,8 +511,14 @@ tls_init(const struct conf *conf, char *errbuf, size_t errbufsize)
 		snprintf(errbuf, errbufsize, "TLS setup: %s", tls_error());
 		return -1;
 	}
+	if (keyprov_init() == -1 || (tls_req_index == -1 &&
+	    (tls_req_index = SSL_get_ex_new_index(0, NULL, NULL, NULL,
+	    tls_req_free)) == -1)) {
+		snprintf(errbuf, errbufsize, "key provider: %s", tls_error());
+		return -1;
+	}
 	for (i = 0; i < conf->nhosts; i++) {
-		ctxs[i] = tls_ctx_new(conf, &conf->hosts[i], errbuf,
+		ctxs[i] = tls_ctx_new(conf, &conf->hosts[i], i, errbuf,
 		    errbufsize);
 		if (ctxs[i] == NULL) {
 			for (j = 0; j < i; j++)
@@ -508,6 +586,8 @@ tls_result(SSL *ssl, int rc)
 		return TLS_WANT_READ;
 	case SSL_ERROR_WANT_WRITE:
 		return TLS_WANT_WRITE;
+	case SSL_ERROR_WANT_ASYNC:
+		return TLS_WANT_ASYNC;
 	case SSL_ERROR_ZERO_RETURN:
 		return TLS_CLOSED;
 	default:
@@ -544,12 +624,54 @@ tls_peer_fingerprint(SSL *ssl, char fpr[65])
 enum tls_result
 tls_handshake(SSL *ssl)
 {
-	int	rc;
+	struct keyprov_req	*req = SSL_get_ex_data(ssl, tls_req_index);
+	enum tls_result		 r;
+	int			 rc;
 
+	/* Woken before the key process answered: by a hang-up (see
+	 * tls.h).  The job resumes without a signature and fails. */
+	if (req != NULL && keyprov_waiting(req)) {
+		log_debug("client gone while the key process signed");
+		keyprov_cancel(req);
+	}
 	ERR_clear_error();
-	if ((rc = SSL_do_handshake(ssl)) == 1)
-		return TLS_DONE;
-	return tls_result(ssl, rc);
+	if ((rc = SSL_do_handshake(ssl)) == 1) {
+		/* Reads and writes need no job. */
+		SSL_clear_mode(ssl, SSL_MODE_ASYNC);
+		r = TLS_DONE;
+	} else
+		r = tls_result(ssl, rc);
+	/* Set only when needed: the first set allocates. */
+	if (r == TLS_WANT_ASYNC)
+		SSL_set_ex_data(ssl, tls_req_index, keyprov_paused());
+	else if (req != NULL)
+		SSL_set_ex_data(ssl, tls_req_index, NULL);
+	return r;
+}
+
+void
+tls_async_wait(SSL *ssl, struct loop *loop, loop_cb *cb, void *arg)
+{
+	struct keyprov_req	*req = SSL_get_ex_data(ssl, tls_req_index);
+
+	if (req != NULL)
+		keyprov_wait(req, loop, cb, arg);
+}
+
+void
+tls_ssl_free(SSL *ssl)
+{
+	struct keyprov_req	*req;
+
+	if (ssl == NULL)
+		return;
+	if ((req = SSL_get_ex_data(ssl, tls_req_index)) != NULL) {
+		SSL_set_ex_data(ssl, tls_req_index, NULL);
+		keyprov_cancel(req);
+		ERR_clear_error();
+		(void)SSL_do_handshake(ssl);	/* ends the job: an alert */
+	}
+	SSL_free(ssl);
 }
 
 enum tls_result

@@ -12,19 +12,32 @@
 
 #include "buf.h"
 #include "capsuled.h"
+#include "loop.h"
 
 enum tls_result {
 	TLS_DONE,		/* the step completed */
 	TLS_WANT_READ,		/* call again when the socket is readable */
 	TLS_WANT_WRITE,		/* ... writable */
+	TLS_WANT_ASYNC,		/* the key process signs: tls_async_wait() */
 	TLS_CLOSED,		/* the peer closed cleanly */
 	TLS_ERROR		/* give up on the connection */
 };
 
 /*
- * Build one SSL_CTX per host of conf, loading each certificate and key
- * (generating them first when absent).  Called before privileges are
- * dropped; keys are not needed again.  0, or -1 with errbuf.
+ * Each host's certificate and key files: create both when both are
+ * missing (first start: a self-signed ECDSA P-256 certificate), refuse
+ * a host with only one of them, warn when a key is readable by group or
+ * others.  Before tls_init() and before the key process reads the keys.
+ * 0, or -1 with errbuf.
+ */
+int		 tls_files(const struct conf *, char *errbuf,
+		    size_t errbufsize);
+
+/*
+ * Build one SSL_CTX per host of conf from its certificate.  No private
+ * key is read: each context's key is a keyprov.c key that signs through
+ * the key process, as key number i for host i.  Only when every context
+ * is built do they replace those in service.  0, or -1 with errbuf.
  */
 int		 tls_init(const struct conf *, char *errbuf, size_t errbufsize);
 void		 tls_free(void);
@@ -52,8 +65,28 @@ struct tls_io {
 };
 
 /* A new server-side SSL over io, default host's context.  NULL on
- * error. */
+ * error.  Free it with tls_ssl_free(). */
 SSL		*tls_new(struct tls_io *);
+
+/*
+ * SSL_free() for an SSL of tls_new(): a handshake still waiting for the
+ * key process is given up first (its request is cancelled, its ASYNC
+ * job ends, and the client is sent an alert while the socket is still
+ * open), so free before closing the socket.
+ */
+void		 tls_ssl_free(SSL *);
+
+/*
+ * After TLS_WANT_ASYNC from tls_handshake(): the handshake waits for
+ * the key process.  The caller stops watching the socket (loop_mod to no
+ * events) and calls this; cb(-1, 0, arg) is then called once, from
+ * loop, when the answer has come (or the key process failed): call
+ * tls_handshake() again from there.  A call to tls_handshake() before
+ * that means the socket reported a hang-up or an error (epoll reports
+ * those without being asked): the wait is given up, and the handshake
+ * fails (TLS_ERROR) instead of spinning.
+ */
+void		 tls_async_wait(SSL *, struct loop *, loop_cb *cb, void *arg);
 
 /* The host the SNI callback chose (index into conf->hosts), or -1 when
  * the client sent no SNI; the SNI name into buf when present. */

@@ -222,6 +222,7 @@ worker_run(const struct conf *conf, struct listener *ls, int nls, int id)
 	loop_free(worker_loop);
 	gemlog_cache_free();
 	serve_cache_free();
+	gopher_cache_free();
 	mime_free();
 	log_flush();
 	return 0;

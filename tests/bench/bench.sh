@@ -24,14 +24,15 @@
 #   BENCH_QUICK=1    one run per scenario with small counts (make check)
 #   BENCH_DURATION   seconds per run (default 5)
 #   BENCH_RUNS       runs per scenario, the median is reported (default 3)
+#   BENCH_PAIRS      pairs of runs in turn with a floor server (default 4)
 #   BENCH_IDLE       idle TLS connections to hold (default 10000)
 #   BENCH_SOURCES    source addresses for gembench -B (default 1024),
 #                    so per-address caps see many clients, not one
 #   BENCH_PORT, BENCH_GPORT, BENCH_CEIL_PORT   ports (19965, 19070, 19966)
 #   BENCH_OUT        also write the table to this file
-#   BENCH_ONLY       scenario groups to run, of: ceiling aes pages files
-#                    gemlog gopher titan resumption spread idle (default
-#                    all);
+#   BENCH_ONLY       scenario groups to run, of: ceiling floor aes pages
+#                    files gemlog gopher bigpage titan resumption spread
+#                    idle (default all);
 #                    with only "gopher", the server is awaited on GPORT
 #                    (bench-peers runs gophernicus that way)
 #
@@ -47,13 +48,15 @@ BIN=tests/bench
 
 QUICK=${BENCH_QUICK:-0}
 if [ "$QUICK" = 1 ]; then
-	RUNS=1; IDLE=${BENCH_IDLE:-200}; HOLD=1
+	RUNS=1; PAIRS=1; IDLE=${BENCH_IDLE:-200}; HOLD=1
+	TURN_CONCS="16"
 	LOAD=(-n 200); BIGLOAD=(-n 4); SPEED=(-seconds 1 -bytes 16384)
 	TITANLOAD=(-n 2)
 	CONCS="1 64"
 else
 	DUR=${BENCH_DURATION:-5}
 	RUNS=${BENCH_RUNS:-3}; IDLE=${BENCH_IDLE:-10000}; HOLD=3
+	PAIRS=${BENCH_PAIRS:-4}; TURN_CONCS="16 64"
 	LOAD=(-d "$DUR"); BIGLOAD=(-d "$DUR"); SPEED=(-seconds 2)
 	TITANLOAD=(-n 10)
 	CONCS="1 16 64 256"
@@ -63,6 +66,7 @@ SOURCES=${BENCH_SOURCES:-1024}
 export PORT=${BENCH_PORT:-19965}
 export GPORT=${BENCH_GPORT:-19070}
 CPORT=${BENCH_CEIL_PORT:-19966}
+FPORT=${BENCH_FLOOR_PORT:-19071}
 # Single quotes on purpose: start_server's bash -c expands them.
 # shellcheck disable=SC2016
 DEFAULT_CMD='./capsuled -c "$CONF" -r "$CAPSULE" -H localhost -l 127.0.0.1'
@@ -100,6 +104,8 @@ build() {
 	${CC:-cc} $flags -o $BIN/tlsceiling $BIN/tlsceiling.c $ssl
 	# shellcheck disable=SC2086
 	${CC:-cc} $flags -o $BIN/titanbench $BIN/titanbench.c $ssl
+	# shellcheck disable=SC2086
+	${CC:-cc} $flags -o $BIN/gopherfloor $BIN/gopherfloor.c
 }
 
 # A deterministic byte stream: AES-128-CTR of zeros under a fixed key.
@@ -124,6 +130,13 @@ make_capsule() {
 	mkdir -p "$CAPSULE/up"
 	cp "$CAPSULE/file-10m.bin" "$CAPSULE/up/file-10m.bin"
 	posts_1000 "$CAPSULE/posts"
+	# The shipped capsule, for the Gopher views against the floor: its
+	# root menu and the DVT article.
+	cp -r "$TOP/capsule" "$CAPSULE/real"
+	# A 1 MB gemtext page: over Gopher (a menu) and over Gemini.
+	awk 'BEGIN { for (i = 1; i <= 15000; i++)
+	    printf "Line %05d of a one-megabyte gemtext page, text only.\n", i }' \
+	    > "$CAPSULE/big.gmi"
 	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 \
 	    -nodes -days 3650 -subj /CN=localhost \
 	    -addext subjectAltName=DNS:localhost \
@@ -135,7 +148,7 @@ start_server() {
 	( exec taskset -c 0 bash -c "exec $1" ) > "$TMP/server.log" 2>&1 &
 	SPID=$!
 	local until=$((SECONDS + 10)) g=()
-	[ "$2" = "$GPORT" ] && g=(-g)
+	if [ "$2" = "$GPORT" ] || [ "$2" = "$FPORT" ]; then g=(-g); fi
 	while [ "$SECONDS" -lt "$until" ]; do
 		if $BIN/gembench "${g[@]}" -p "$2" -n 1 -w 1 -q \
 		    > /dev/null 2>&1; then
@@ -262,25 +275,41 @@ skip() {
 	say "$1: skipped ($2)"
 }
 
-# in_turn CEILING-ARGS SERVER-OUT CEILING-OUT GEMBENCH-ARGS...: RUNS
-# pairs of runs, tlsceiling (with CEILING-ARGS) then the server under
-# test, each measured.  This host's speed drifts by a third over
-# minutes, so only neighbouring runs compare: ratios are taken per pair.
+# in_turn FLOOR-CMD FLOOR-PORT SERVER-OUT FLOOR-OUT GEMBENCH-ARGS...:
+# PAIRS pairs of runs, the floor server (FLOOR-CMD, a command line for
+# bash, listening on FLOOR-PORT) then the server under test, each
+# measured.  This host's speed drifts by a third over minutes, so only
+# neighbouring runs compare: ratios are taken per pair.
 in_turn() {
-	local cargs=$1 srv=$2 ceil=$3
-	shift 3
+	local fcmd=$1 fport=$2 srv=$3 floor=$4 sport=$PORT
+	shift 4
+	[ "${1:-}" = -g ] && sport=$GPORT
 	: > "$srv"
-	: > "$ceil"
-	for _ in $(seq 1 "$RUNS"); do
+	: > "$floor"
+	for _ in $(seq 1 "$PAIRS"); do
 		stop_server
-		start_server "$TOP/$BIN/tlsceiling -C \"$CERT\" -K \"$KEY\" \
-		    $cargs -l 127.0.0.1 -p $CPORT" "$CPORT" || return 1
-		measured -p "$CPORT" "$@" >> "$ceil"
+		start_server "$fcmd" "$fport" || return 1
+		measured -p "$fport" "$@" >> "$floor"
 		stop_server
-		start_server "$SERVER_CMD" "$PORT" || return 1
-		measured -p "$PORT" "$@" >> "$srv"
+		start_server "$SERVER_CMD" "$sport" || return 1
+		measured -p "$sport" "$@" >> "$srv"
 	done
 	stop_server
+}
+
+# tls_turn CEILING-ARGS SERVER-OUT CEILING-OUT GEMBENCH-ARGS...: in turn
+# with tlsceiling.
+tls_turn() {
+	local cargs=$1
+	shift
+	in_turn "$TOP/$BIN/tlsceiling -C \"$CERT\" -K \"$KEY\" $cargs \
+	    -l 127.0.0.1 -p $CPORT" "$CPORT" "$@"
+}
+
+# pairs KEY A B: the ratio A's KEY / B's KEY of every pair, in order.
+pairs() {
+	paste -d' ' <(field "$1" < "$2") <(field "$1" < "$3") |
+	    awk '$1 != "-" && $2 + 0 > 0 { printf "%s%.2f", s, $1 / $2; s = " " }'
 }
 
 # pair_ratio KEY A B: the median over the pairs of A's KEY / B's KEY.
@@ -289,16 +318,66 @@ pair_ratio() {
 	    awk '$1 != "-" && $2 + 0 > 0 { printf "%.2f\n", $1 / $2 }' | median
 }
 
-# The 2 KB page at c=64 against the minimal OpenSSL server, in turn.
+# The 2 KB page at c=16 and c=64 against the minimal OpenSSL server with
+# every lever, in turn, the access log on (a real deployment logs).
 ceiling() {
-	local srv=$TMP/ceil.srv ceil=$TMP/ceil.ceil
-	say "$NAME 2 KB page c=64, in turn with tlsceiling"
-	in_turn "" "$srv" "$ceil" -u /page.gmi -c 64 -B "$SOURCES" \
-	    "${LOAD[@]}" || return 1
-	row "tlsceiling 2 KB c=64 (ceiling)" "in turn with the next row" "$ceil"
-	row "$NAME 2 KB page c=64, in turn with the ceiling" "" "$srv"
-	CEIL_RPS=$(pair_ratio rps "$srv" "$ceil")
-	CEIL_CPU=$(pair_ratio srvus "$ceil" "$srv")
+	local srv=$TMP/ceil.srv ceil=$TMP/ceil.ceil c
+	for c in $TURN_CONCS; do
+		say "$NAME 2 KB page c=$c, in turn with tlsceiling"
+		tls_turn "" "$srv" "$ceil" -u /page.gmi -c "$c" -B "$SOURCES" \
+		    "${LOAD[@]}" || return 1
+		row "tlsceiling 2 KB c=$c (ceiling)" "in turn with the next row" \
+		    "$ceil"
+		row "$NAME 2 KB page c=$c, in turn with the ceiling" \
+		    "server CPU / ceiling's, by pair: $(pairs srvus "$srv" "$ceil")" \
+		    "$srv"
+		CEIL_PAIRS+="c=$c: $(pairs srvus "$srv" "$ceil") (median $(pair_ratio srvus "$srv" "$ceil")); "
+		CEIL_RPS=$(pair_ratio rps "$srv" "$ceil")
+		CEIL_CPU=$(pair_ratio srvus "$ceil" "$srv")
+	done
+}
+
+# The Gopher views of the shipped capsule (its root menu, the DVT
+# article) against gopherfloor answering with the very same bytes from
+# memory, in turn, at c=16 and c=64.
+gopher_floor() {
+	local srv=$TMP/gf.srv floor=$TMP/gf.floor sel name c bytes
+	for sel in /real/ /real/posts/2026-11-25-is-walking-or-exercise-good-for-dvt.gmi; do
+		name=${sel##*/}
+		name=${name:-root menu}
+		start_server "$SERVER_CMD" "$PORT" || return 1
+		printf '%s\r\n' "$sel" | timeout 10 bash -c \
+		    "exec 3<>/dev/tcp/127.0.0.1/$GPORT; cat >&3; cat <&3" \
+		    > "$TMP/gf.bytes" || true
+		stop_server
+		bytes=$(wc -c < "$TMP/gf.bytes")
+		for c in $TURN_CONCS; do
+			say "$NAME Gopher $name c=$c, in turn with gopherfloor"
+			in_turn "$TOP/$BIN/gopherfloor -f \"$TMP/gf.bytes\" \
+			    -l 127.0.0.1 -p $FPORT" "$FPORT" "$srv" "$floor" \
+			    -g -u "$sel" -c "$c" -B "$SOURCES" "${LOAD[@]}" ||
+			    return 1
+			row "gopherfloor $name c=$c (floor)" \
+			    "$bytes bytes from memory, in turn with the next row" \
+			    "$floor"
+			row "$NAME Gopher $name c=$c, in turn with the floor" \
+			    "server CPU / floor's, by pair: $(pairs srvus "$srv" "$floor")" \
+			    "$srv"
+			FLOOR_PAIRS+="$name c=$c: $(pairs srvus "$srv" "$floor") (median $(pair_ratio srvus "$srv" "$floor")); "
+		done
+	done
+}
+
+# A 1 MB gemtext page over Gemini (TLS) and over Gopher (a menu).
+big_page() {
+	local gem gop
+	scenario "$NAME 1 MB gemtext page c=4, Gemini" "" \
+	    -p "$PORT" -u /big.gmi -c 4 -B "$SOURCES" "${BIGLOAD[@]}"
+	gem=$(field srvus < "$TMP/runs" | median)
+	scenario "$NAME 1 MB gemtext page c=4, Gopher menu" "" \
+	    -g -p "$GPORT" -u /big.gmi -c 4 -B "$SOURCES" "${BIGLOAD[@]}"
+	gop=$(field srvus < "$TMP/runs" | median)
+	BIG_PAGE="Gopher / Gemini server CPU per request: $(r "$gop" "$gem")"
 }
 
 aes_bound() {
@@ -380,7 +459,7 @@ files() {
 big_file() {
 	local srv=$TMP/big.srv ceil=$TMP/big.ceil
 	say "$NAME 10 MB file c=2, in turn with the large-file ceiling"
-	if ! in_turn "-b 10485760" "$srv" "$ceil" -u /file-10m.bin -c 2 \
+	if ! tls_turn "-b 10485760" "$srv" "$ceil" -u /file-10m.bin -c 2 \
 	    -B "$SOURCES" "${BIGLOAD[@]}"; then
 		start_server "$SERVER_CMD" "$PORT"
 		return 1
@@ -499,8 +578,8 @@ gopher() {
 		skip "$NAME Gopher" "no Gopher server on port $GPORT"
 		return 0
 	fi
-	scenario "$NAME Gopher menu c=64" "" \
-	    -g -p "$GPORT" -u "" -c 64 -B "$SOURCES" "${LOAD[@]}"
+	scenario "$NAME Gopher menu c=64" "the shipped capsule's root" \
+	    -g -p "$GPORT" -u /real/ -c 64 -B "$SOURCES" "${LOAD[@]}"
 	scenario "$NAME Gopher text c=64" "" \
 	    -g -p "$GPORT" -u /page.txt -c 64 -B "$SOURCES" "${LOAD[@]}"
 }
@@ -529,6 +608,10 @@ ratios() {
 	echo "$NAME / ceiling at c=64, req/s (median of pairs): ${CEIL_RPS:--}"
 	echo "$NAME / ceiling at c=64, requests per server CPU second" \
 	    "(median of pairs): ${CEIL_CPU:--}"
+	echo "$NAME server CPU per request / ceiling's, by pair: ${CEIL_PAIRS:--}"
+	echo "$NAME Gopher server CPU per request / gopherfloor's, by pair:" \
+	    "${FLOOR_PAIRS:--}"
+	echo "1 MB gemtext page: ${BIG_PAGE:--}"
 	echo "p99 / p50 at c=64: $(r "${SRV_P99:-}" "${SRV_P50:-}")"
 	echo "resumed / full handshakes at c=64 (tickets on):" \
 	    "$(r "${RES_RPS:-}" "${FULL_RPS:-}")"
@@ -552,6 +635,7 @@ main() {
 	build
 	make_capsule
 	if want ceiling; then ceiling || ok=1; fi
+	if want floor; then gopher_floor || ok=1; fi
 	if want aes; then aes_bound; fi
 	[ "${BENCH_ONLY:-}" = gopher ] && wport=$GPORT
 	if start_server "$SERVER_CMD" "$wport"; then
@@ -559,6 +643,7 @@ main() {
 		if want files; then files || ok=1; fi
 		if want gemlog; then gemlog; fi
 		if want gopher; then gopher; fi
+		if want bigpage; then big_page; fi
 		if want titan; then titan || ok=1; fi
 		if want resumption; then resumption || ok=1; fi
 		if want spread; then spread || ok=1; fi

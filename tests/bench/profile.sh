@@ -14,7 +14,8 @@
 # (the 2 KB page, 1,000 gemlog posts, the same index as a static file)
 # with -j 1 under callgrind, and for each path: 20 warm-up requests,
 # zero the counters, N requests (default 200), dump.  Prints the
-# instructions per request of the worker, and leaves the dumps in DIR
+# instructions per request of the worker and the key process (which
+# signs every handshake), and leaves the dumps in DIR
 # (default: a temporary directory, removed) for callgrind_annotate.
 # Everything runs on 127.0.0.1; a run takes about a minute.
 
@@ -82,8 +83,18 @@ start() {
 		gb -n 1 -w 5 > /dev/null 2>&1 && break
 		sleep 0.5
 	done
-	WPID=$(pgrep -P "$VPID" | head -n 1)
-	[ -n "$WPID" ] || { echo "no worker" >&2; exit 1; }
+	# The worker, and the key process (named capsuled-keys), which
+	# signs each handshake: its instructions count too.
+	KPID=
+	for kid in $(pgrep -P "$VPID"); do
+		if [ "$(cat /proc/"$kid"/comm 2>/dev/null)" = capsuled-keys ]
+		then
+			KPID=$kid
+		else
+			WPID=$kid
+		fi
+	done
+	[ -n "${WPID:-}" ] || { echo "no worker" >&2; exit 1; }
 	# The static copy of the generated index, byte for byte.
 	printf 'gemini://localhost:%s/posts/\r\n' "$PORT" |
 	    timeout 60 openssl s_client -quiet -connect "127.0.0.1:$PORT" \
@@ -91,31 +102,43 @@ start() {
 	    > "$TMP/capsule/static-index.gmi"
 }
 
-# measure PATH: prints the worker's instructions per request; callgrind
-# numbers its dumps .1, .2, ... in order.
+# dumped PID: the instructions of PID's latest dump; callgrind numbers
+# a process's dumps .1, .2, ... in order.
 DUMPS=0
-measure() {
-	local path=$1 ir f
-	gb -u "$path" -n 20 > /dev/null || true
-	callgrind_control -z "$WPID" > /dev/null 2>&1
-	gb -u "$path" -n "$N" | grep -q "errors=0 " ||
-	    echo "warning: errors on $path" >&2
-	callgrind_control -d "$WPID" > /dev/null 2>&1
-	DUMPS=$((DUMPS + 1))
-	f=$OUT/callgrind.$WPID.$DUMPS
+dumped() {
+	local f=$OUT/callgrind.$1.$DUMPS
 	for _ in $(seq 1 50); do
 		[ -s "$f" ] && grep -q '^totals:' "$f" && break
 		sleep 0.2
 	done
-	ir=$(awk '/^summary:/ { print $2 }' "$f")
-	printf '%-22s %12d Ir/request%s\n' "$path" $((ir / N)) \
-	    "${KEEP:+  ($f)}"
+	awk '/^summary:/ { print $2 }' "$f"
+}
+
+# measure PATH: prints the instructions per request of the worker, of
+# the key process, and of both.
+measure() {
+	local path=$1 ir kir=0 p
+	gb -u "$path" -n 20 > /dev/null || true
+	for p in $WPID $KPID; do
+		callgrind_control -z "$p" > /dev/null 2>&1
+	done
+	gb -u "$path" -n "$N" | grep -q "errors=0 " ||
+	    echo "warning: errors on $path" >&2
+	for p in $WPID $KPID; do
+		callgrind_control -d "$p" > /dev/null 2>&1
+	done
+	DUMPS=$((DUMPS + 1))
+	ir=$(dumped "$WPID")
+	[ -z "$KPID" ] || kir=$(dumped "$KPID")
+	printf '%-22s %12d Ir/request  (worker %d, key process %d)%s\n' \
+	    "$path" $(((ir + kir) / N)) $((ir / N)) $((kir / N)) \
+	    "${KEEP:+  ($OUT)}"
 }
 
 build
 capsule
 start
-echo "instructions per request, worker, $N requests each, new TLS 1.3 connection each:"
+echo "instructions per request, worker and key process, $N requests each, new TLS 1.3 connection each:"
 for p in "$@"; do
 	measure "$p"
 done

@@ -3,6 +3,7 @@
 with real clients (Python's ssl, openssl s_client, curl, lynx)."""
 
 import os
+import re
 import shutil
 import signal
 import socket
@@ -127,14 +128,20 @@ SANITIZER_MARKS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
 # What the parent logs when a worker dies while serving (main_reap():
 # "killed by signal N", or "exited with N; restarting").  Not among
 # SANITIZER_MARKS because test_sandbox kills workers on purpose.
-WORKER_DEATH = ("killed by signal", "restarting")
+# A worker that died while serving (the parent's line for it); the key
+# process's deaths are other lines, which tests that kill it expect.
+WORKER_DEATH = (re.compile(r"worker \d+ (killed by signal|exited with \d+; "
+                           r"restarting)"),)
 
 
 def assert_clean_log(log, also=()):
     """No sanitizer report, no worker that died while stopping, and none
-    of the marks in `also`."""
+    of the marks in `also` (strings, or compiled patterns)."""
     for mark in SANITIZER_MARKS + tuple(also):
-        assert mark not in log, log[-4000:]
+        if isinstance(mark, str):
+            assert mark not in log, log[-4000:]
+        else:
+            assert not mark.search(log), log[-4000:]
 
 
 # Reading replies.  Every read is bounded: each recv() by the socket's
@@ -295,3 +302,17 @@ def server(tmpbase):
     s = Server(make_root(tmpbase))
     yield s
     s.cleanup()
+
+
+KEY_PROCESS_COMM = "capsuled-keys"
+
+
+def is_key_process(pid):
+    """Whether pid is capsuled's key process (src/keyproc.c), which the
+    parent forks before the workers: tests that count or pick workers
+    among the parent's children leave it out."""
+    try:
+        with open("/proc/%d/comm" % pid) as f:
+            return f.read().strip() == KEY_PROCESS_COMM
+    except OSError:
+        return False

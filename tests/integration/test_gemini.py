@@ -310,7 +310,8 @@ def test_200_idle_connections_do_not_delay_a_client(tmpbase):
         # The worker may start after the parent listens: let it take and
         # close Server()'s port probes first.
         assert gemini(s.port, url(s, "/"))[0] == "20 text/gemini"
-        assert wait_for(lambda: sockets_of(worker) == 2, 5.0)
+        # Two listeners, and the socket to the key process.
+        assert wait_for(lambda: sockets_of(worker) == 3, 5.0)
         base = sockets_of(worker)
         for _ in range(n):
             c = socket.create_connection(("127.0.0.1", s.port), timeout=10)

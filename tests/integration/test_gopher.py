@@ -549,3 +549,47 @@ def test_every_menu_well_formed(gsrv):
                 "/long.gmi", "/weird.gmi", "/page.gmi", "/dir/", "/nope"):
         parse_menu(gopher(gsrv.gport, sel), port=gsrv.gport,
                    foreign=("example.net", "::1"))
+
+
+# The worker's views of files: kept, but never stale for more than a
+# second, and never past a rule that would now refuse the selector.
+
+def until(pred, timeout=3.0):
+    """Seconds until pred() held (polled), or None after timeout."""
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < timeout:
+        if pred():
+            return time.monotonic() - t0
+        time.sleep(0.05)
+    return None
+
+
+def test_edited_source_shows_within_a_second(gsrv):
+    path = write(gsrv.root, "views/edit.gmi", "# Before\n")
+    assert b"iBefore\t" in gopher(gsrv.gport, "/views/edit.gmi")
+    assert b"iBefore\t" in gopher(gsrv.gport, "/views/edit.gmi")  # kept
+    with open(path, "w") as f:
+        f.write("# After the edit\n")
+    secs = until(lambda: b"iAfter the edit\t" in
+                 gopher(gsrv.gport, "/views/edit.gmi"))
+    assert secs is not None and secs < 1.3, secs
+
+
+def test_removed_source_gives_the_gopher_error(gsrv):
+    path = write(gsrv.root, "views/gone.gmi", "# Here\n")
+    assert b"iHere\t" in gopher(gsrv.gport, "/views/gone.gmi")
+    os.unlink(path)
+    secs = until(lambda: gopher(gsrv.gport, "/views/gone.gmi").startswith(
+        b"3not found\t"))
+    assert secs is not None and secs < 1.3, secs
+
+
+def test_source_replaced_by_symlink_out_is_refused(gsrv):
+    path = write(gsrv.root, "views/swap.gmi", "# Inside\n")
+    assert b"iInside\t" in gopher(gsrv.gport, "/views/swap.gmi")
+    os.unlink(path)
+    os.symlink("/etc/passwd", path)
+    secs = until(lambda: gopher(gsrv.gport, "/views/swap.gmi").startswith(
+        b"3not found\t"))
+    assert secs is not None and secs < 1.3, secs
+    assert b"root:" not in gopher(gsrv.gport, "/views/swap.gmi")

@@ -20,8 +20,8 @@ import time
 import pytest
 
 from conftest import (BIN, REPO, WORKER_DEATH, Server, assert_clean_log,
-                      gemini, gopher, make_root, read_to_end,
-                      recv_all)
+                      gemini, gopher, is_key_process, make_root,
+                      read_to_end, recv_all)
 from test_gemini import REJECTIONS
 
 STRESS = os.environ.get("CAPSULED_STRESS") == "1"
@@ -56,7 +56,12 @@ def report(msg):
 # --- the server's processes -------------------------------------------
 
 def children(pid):
-    """Child pids from /proc/PID/task/*/children, else from ppid scans."""
+    """The workers: child pids from /proc/PID/task/*/children, else from
+    ppid scans, less the key process."""
+    return [p for p in all_children(pid) if not is_key_process(p)]
+
+
+def all_children(pid):
     kids = []
     try:
         for task in os.listdir("/proc/%d/task" % pid):
@@ -172,7 +177,8 @@ def spawn(tmpbase):
         # and close Server()'s port probes first, so that they do not
         # count against the caps under test.
         served_within(s, "gemini")
-        listeners = 2 if s.gport else 1
+        # The listeners, and the socket to the key process.
+        listeners = (2 if s.gport else 1) + 1
         assert wait_for(lambda: sockets_of(s.workers[0]) == listeners, 5.0)
         return s
 
@@ -321,10 +327,10 @@ def test_slowloris(spawn, proto):
     A normal client is still served at once, and all of them are cut at
     the request timeout: trickling does not extend it.
 
-    The Gemini listener has TCP_DEFER_ACCEPT (listen.c): the kernel
-    keeps a connection that has sent nothing away from the server, so
-    every Gemini one sends the first byte at once to be accepted (the
-    silent case is test_silent_connections_stay_in_the_kernel)."""
+    Both listeners have TCP_DEFER_ACCEPT (listen.c): the kernel keeps a
+    connection that has sent nothing away from the server, so every one
+    sends the first byte at once to be accepted (the silent case is
+    test_silent_connections_stay_in_the_kernel)."""
     n = pick(200, 1000)
     s = spawn(conf="timeout %d\nmax-connections-per-ip 100000\n" % TIMEOUT)
     payload = client_hello() if proto == "gemini" else b"/" + b"a" * 200
@@ -333,11 +339,9 @@ def test_slowloris(spawn, proto):
     base_rss = server_rss(s)
     t_open = time.monotonic()
     socks = open_many(port_of(s, proto), n)
-    sent = 0
-    if proto == "gemini":
-        for c in socks:
-            c.send(payload[:1])
-        sent = 1
+    for c in socks:
+        c.send(payload[:1])
+    sent = 1
     opened = time.monotonic()
     # The worker holds them all (accepted, one socket each).
     assert wait_for(lambda: sockets_of(worker) >= base_socks + n, 1.5), \
@@ -405,23 +409,25 @@ def test_slowloris_half_handshake_then_silence(spawn, proto):
     assert_healthy(s)
 
 
-def test_silent_connections_stay_in_the_kernel(spawn):
-    """Gemini connections that send nothing are never handed to the
-    worker (TCP_DEFER_ACCEPT): they cost it no fd and no memory.  In
-    the long form, also wait for the kernel to give up on them."""
+@pytest.mark.parametrize("proto", ["gemini", "gopher"])
+def test_silent_connections_stay_in_the_kernel(spawn, proto):
+    """Connections that send nothing are never handed to the worker
+    (TCP_DEFER_ACCEPT): they cost it no fd and no memory.  In the long
+    form, also wait for the kernel to give up on them."""
     n = pick(200, 1000)
     s = spawn(conf="timeout %d\nmax-connections-per-ip 100000\n" % TIMEOUT)
     worker = s.workers[0]
     base_socks = sockets_of(worker)
-    socks = open_many(s.port, n)
+    socks = open_many(port_of(s, proto), n)
     opened = time.monotonic()
     time.sleep(0.5)
     assert sockets_of(worker) == base_socks
-    assert served_within(s, "gemini") < LATENCY_MAX
+    assert served_within(s, proto) < LATENCY_MAX
     if STRESS:
         closed = watch_closes(socks, 40.0)
-        report("silent gemini: %d of %d ended after %.1f-%.1f s" % (
-            len(closed), n, min(closed.values(), default=opened) - opened,
+        report("silent %s: %d of %d ended after %.1f-%.1f s" % (
+            proto, len(closed), n,
+            min(closed.values(), default=opened) - opened,
             max(closed.values(), default=opened) - opened))
         assert len(closed) == n
     close_all(socks)
@@ -441,10 +447,11 @@ def test_flood_past_cap(spawn, proto, cap, conf):
     n = pick(100, 400)
     s = spawn(conf="timeout 10\n" + conf)
     socks = open_many(port_of(s, proto), n)
-    if proto == "gemini":	# to be accepted at all (TCP_DEFER_ACCEPT)
-        hello = client_hello()
-        for c in socks:
-            c.send(hello)
+    # To be accepted at all (TCP_DEFER_ACCEPT): a whole ClientHello, or
+    # the start of a selector.
+    first = client_hello() if proto == "gemini" else b"/"
+    for c in socks:
+        c.send(first)
     t0 = time.monotonic()
     closed = watch_closes(socks, 1.5)
     report("flood %s cap %d: %d of %d closed in %.3f s" % (
@@ -741,6 +748,35 @@ def test_rejections_no_memory_growth(spawn):
     assert_healthy(s)
 
 
+def test_gopher_views_stay_within_their_bound(spawn, tmpbase):
+    """1,000 distinct pages over Gopher: the worker keeps the views it
+    made within gopher-cache (here 2 MiB) and the small files within the
+    file cache's 8 MiB, so its memory stops growing: each page's menu is
+    about 26 kB, 26 MB for them all if nothing went."""
+    n = pick(1000, 3000)
+    root = hostile_root(tmpbase)
+    os.makedirs(os.path.join(root, "many"))
+    line = "A line of text long enough to wrap once in a Gopher menu, " \
+           "and then some more words.\n"
+    for i in range(n):
+        with open(os.path.join(root, "many", "p%04d.gmi" % i), "w") as f:
+            f.write("# Page %d\n\n" % i + line * 220)
+    s = spawn(conf="gopher-cache 2\n", root=root, asan_quarantine=0)
+    worker = s.workers[0]
+    for i in range(50):		# warm-up: the allocator's own growth
+        gopher(s.gport, "/many/p%04d.gmi" % i)
+    before = rss_kb(worker)
+    for i in range(n):
+        menu = gopher(s.gport, "/many/p%04d.gmi" % i)
+        assert menu.startswith(b"iPage %d\t" % i), menu[:40]
+    after = rss_kb(worker)
+    report("gopher views: %d pages of %d kB menus: worker %d kB -> %d kB "
+           "(%+d kB)" % (n, len(menu) // 1024, before, after, after - before))
+    assert len(menu) > 20000
+    assert after - before < 16 * 1024, (before, after)
+    assert_healthy(s)
+
+
 # --- files that fight back ----------------------------------------------
 
 def gemini_path(s, path):
@@ -913,7 +949,8 @@ def _worker_pid(server):
     deadline = time.monotonic() + 10
     while True:
         with open(path) as f:
-            pids = f.read().split()
+            pids = [p for p in f.read().split()
+                    if not is_key_process(int(p))]
         if pids or time.monotonic() > deadline:
             return int(pids[0])
         time.sleep(0.05)

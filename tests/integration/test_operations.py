@@ -398,6 +398,7 @@ public-port 1966
 gopher 0
 gopher-public-port 0
 gopher-host "example.org"
+gopher-cache 16
 workers %d
 user ""
 chroot ""

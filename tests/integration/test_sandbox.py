@@ -15,7 +15,8 @@ import time
 
 import pytest
 
-from conftest import BIN, REPO, Server, gemini, gopher, make_root
+from conftest import (BIN, REPO, Server, gemini, gopher, is_key_process,
+                      make_root)
 
 PROD = os.path.join(REPO, "capsuled")
 SYS_LANDLOCK_CREATE_RULESET = {"x86_64": 444, "aarch64": 444}
@@ -51,7 +52,9 @@ server "localhost" {
 
 
 def sandbox_lines(server):
-    return [l for l in server.log().splitlines() if "sandbox: " in l]
+    """The workers' lines (the key process has one of its own)."""
+    return [l for l in server.log().splitlines()
+            if "sandbox: " in l and "key process: " not in l]
 
 
 def wait_for(cond, timeout=10):
@@ -67,7 +70,8 @@ def worker_pids(server):
     pid = server.proc.pid
     try:
         with open("/proc/%d/task/%d/children" % (pid, pid)) as f:
-            return [int(p) for p in f.read().split()]
+            return [int(p) for p in f.read().split()
+                    if not is_key_process(int(p))]
     except OSError:
         return []
 
@@ -260,6 +264,78 @@ def test_workers_exit_when_the_parent_is_killed(prod):
     assert wait_for(gone, timeout=10), "a worker outlived its parent"
 
 
+# --- the key process (src/keyproc.c): a sandbox of its own ---------------
+
+def key_process_pid(server):
+    pid = server.proc.pid
+    with open("/proc/%d/task/%d/children" % (pid, pid)) as f:
+        kids = [int(p) for p in f.read().split() if is_key_process(int(p))]
+    assert len(kids) == 1, kids
+    return kids[0]
+
+
+def key_process_lines(server):
+    return [l for l in server.log().splitlines()
+            if "key process: sandbox: " in l]
+
+
+def test_key_process_log_names_protections(prod):
+    assert wait_for(lambda: len(key_process_lines(prod)) == 1), prod.log()
+    line = key_process_lines(prod)[0]
+    assert "no-new-privs" in line and "not dumpable" in line
+    if landlock_abi() > 0:
+        assert "landlock ABI %d, no files" % landlock_abi() in line
+    else:
+        assert "no Landlock in this kernel" in line
+    if seccomp_available():
+        assert "seccomp filter" in line
+    assert "sanitizer" not in line, "the production build is tested"
+
+
+def _unix_inodes():
+    with open("/proc/net/unix") as f:
+        return {l.split()[6] for l in f.read().splitlines()[1:]}
+
+
+def test_key_process_confined(prod):
+    """Its own filter (seccomp mode 2), no-new-privs, and only unix
+    sockets (one per worker, one to the parent), its event loop and
+    stdio: no listening socket, no client, no capsule root, no file."""
+    kp = key_process_pid(prod)
+    with open("/proc/%d/status" % kp) as f:
+        status = dict(l.split(":", 1) for l in f.read().splitlines()
+                      if ":" in l)
+    assert status["NoNewPrivs"].strip() == "1"
+    if seccomp_available():
+        assert status["Seccomp"].strip() == "2"
+    unix, sockets = _unix_inodes(), 0
+    for fd in os.listdir("/proc/%d/fd" % kp):
+        target = os.readlink("/proc/%d/fd/%s" % (kp, fd))
+        if target.startswith("socket:["):
+            assert target[8:-1] in unix, "fd %s: not a unix socket" % fd
+            sockets += 1
+        elif target != "anon_inode:[eventpoll]":
+            assert int(fd) <= 2, "fd %s: %s" % (fd, target)
+    assert sockets == 2 + 1
+
+
+def test_key_process_seccomp_kill_logged_and_restarted(prod):
+    """Killed by its filter (SIGSYS), it is logged and replaced, in its
+    own sandbox again; the workers stay and serve."""
+    assert wait_for(lambda: len(key_process_lines(prod)) == 1)
+    workers = worker_pids(prod)
+    os.kill(key_process_pid(prod), signal.SIGSYS)
+    assert wait_for(lambda: len(key_process_lines(prod)) == 2), prod.log()
+    assert re.search(r"key process killed by signal %d \(.*\): a system "
+                     r"call outside the sandbox; restarting"
+                     % signal.SIGSYS, prod.log()), prod.log()
+    deadline = time.monotonic() + 5
+    header = ""
+    while time.monotonic() < deadline and header != "20 text/gemini":
+        header, _, _ = gemini(prod.port, url(prod, "/page.gmi"))
+        time.sleep(0.1)
+    assert header == "20 text/gemini"
+    assert worker_pids(prod) == workers
 UPLOAD_CONF = """
 server "localhost" {
     root "%s"

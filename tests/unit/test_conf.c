@@ -63,6 +63,8 @@ static const struct {
 	  "gopher-host no wildcard" },
 	{ "workers 65\n", "t.conf:1: ", "workers must be 0-64", "workers" },
 	{ "timeout 0\n", "t.conf:1: ", "timeout must be 1-3600", "timeout" },
+	{ "gopher-cache 4097\n", "t.conf:1: ", "gopher-cache must be 0-4096",
+	    "gopher-cache" },
 	{ "write-timeout 3601\n", "t.conf:1: ",
 	  "write-timeout must be 1-3600", "write-timeout" },
 	{ "max-connections 1000001\n", "t.conf:1: ",
@@ -267,6 +269,7 @@ static const char all_directives[] =
     "gopher 7070\n"
     "gopher-public-port 70\n"
     "gopher-host \"example.org\"\n"
+    "gopher-cache 4\n"
     "workers 2\n"
     "user \"capsuled\"\n"
     "chroot \"/var/gemini\"\n"
@@ -582,6 +585,7 @@ conf_equal(const struct conf *a, const struct conf *b)
 	    a->gopher_port != b->gopher_port ||
 	    a->gopher_public_port != b->gopher_public_port ||
 	    strcmp(a->gopher_host, b->gopher_host) ||
+	    a->gopher_cache != b->gopher_cache ||
 	    a->workers != b->workers || strcmp(a->user, b->user) ||
 	    strcmp(a->chroot, b->chroot) || a->timeout != b->timeout ||
 	    a->write_timeout != b->write_timeout ||
@@ -690,7 +694,8 @@ test_finish(struct conf *c)
 	CHECK(c->port == CONF_DEFAULT_PORT && c->timeout == 10 &&
 	    c->write_timeout == 30 && c->max_conns_per_ip == 32 &&
 	    c->tls_tickets == 0 && c->nhosts == 0 && c->workers == 0 &&
-	    c->gopher_port == 0 && c->listen[0] == '\0', "conf_init defaults");
+	    c->gopher_port == 0 && c->listen[0] == '\0' &&
+	    c->gopher_cache == 16, "conf_init defaults");
 	CHECK(conf_finish(c, errbuf, sizeof(errbuf)) == 0, "finish empty");
 	CHECK(c->nhosts == 1 && strcmp(h->name, CONF_DEFAULT_HOST) == 0 &&
 	    strcmp(h->root, CONF_DEFAULT_ROOT) == 0, "default host added");

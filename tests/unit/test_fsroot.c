@@ -51,15 +51,15 @@ main(void)
 	mkfile("root/.hidden", "hidden\n");
 	mkfile("root/sub/a.txt", "a\n");
 	snprintf(path, sizeof(path), "%s/root/out", base);
-	symlink("../secret.txt", path);
+	CHECK(symlink("../secret.txt", path) == 0, "fixture: symlink");
 	snprintf(path, sizeof(path), "%s/root/abs", base);
-	symlink("/etc/passwd", path);
+	CHECK(symlink("/etc/passwd", path) == 0, "fixture: symlink");
 	snprintf(path, sizeof(path), "%s/root/in", base);
-	symlink("page.gmi", path);
+	CHECK(symlink("page.gmi", path) == 0, "fixture: symlink");
 	snprintf(path, sizeof(path), "%s/root/loop1", base);
-	symlink("loop2", path);
+	CHECK(symlink("loop2", path) == 0, "fixture: symlink");
 	snprintf(path, sizeof(path), "%s/root/loop2", base);
-	symlink("loop1", path);
+	CHECK(symlink("loop1", path) == 0, "fixture: symlink");
 	snprintf(path, sizeof(path), "%s/root", base);
 	rootfd = open(path, O_RDONLY | O_DIRECTORY);
 

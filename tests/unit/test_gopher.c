@@ -7,6 +7,9 @@
 #include "fixture.h"
 #include "gopher.h"
 #include "mime.h"
+#include "serve.h"
+
+#include <time.h>
 
 static const char conf_text[] =
     "gopher 7070\n"
@@ -95,6 +98,21 @@ make_capsule(void)
 	fixture_symlink("/etc/passwd", "escape");
 }
 
+/* What the client gets: the reply's own bytes, then what it borrowed
+ * (a cached view); NUL-terminated, valid until the next call. */
+static const char *
+body_of(const struct reply *r)
+{
+	static struct buf	b;
+
+	buf_reset(&b);
+	if (r->out.len > 0)
+		buf_append(&b, r->out.data, r->out.len);
+	if (r->source == REPLY_BORROWED)
+		buf_append(&b, r->borrowed, r->borrowedlen);
+	return b.data != NULL ? b.data : "";
+}
+
 static int
 respond(const struct request_ctx *ctx, const char *selector,
     struct reply *r)
@@ -121,7 +139,7 @@ test_cases(void)
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		fixture_ctx(&ctx);
 		CHECK(respond(&ctx, cases[i].selector, &r) == 1, cases[i].why);
-		body = r.out.data ? r.out.data : "";
+		body = body_of(&r);
 		ok = r.status == cases[i].status &&
 		    strncmp(body, cases[i].start, strlen(cases[i].start)) == 0 &&
 		    (cases[i].has == NULL || strstr(body, cases[i].has));
@@ -141,9 +159,10 @@ test_sources(void)
 
 	fixture_ctx(&ctx);
 	respond(&ctx, "/page.gmi", &r);
-	CHECK(r.source == REPLY_MEMORY && r.out.len >= 3 &&
-	    strcmp(r.out.data + r.out.len - 3, ".\r\n") == 0,
-	    "a menu ends with a lone dot");
+	CHECK(r.source == REPLY_BORROWED && r.out.len == 0 &&
+	    r.borrowedlen >= 3 && memcmp(r.borrowed + r.borrowedlen - 3,
+	    ".\r\n", 3) == 0, "a menu ends with a lone dot, sent from the "
+	    "worker's cache of views");
 	CHECK(r.reqlen == strlen("/page.gmi\r\n"), "the line's length");
 	reply_free(&r);
 	respond(&ctx, "/image.png", &r);
@@ -196,6 +215,75 @@ test_rate_limit(void)
 	reply_free(&r);
 }
 
+/* Make root/rel hold text, with an mtime old enough not to be racy. */
+static void
+write_old(const char *rel, const char *text)
+{
+	char		path[512];
+	struct timespec	ts[2];
+
+	fixture_write(rel, text);
+	snprintf(path, sizeof(path), "%s/%s", fixture_root, rel);
+	clock_gettime(CLOCK_REALTIME, &ts[0]);
+	ts[0].tv_sec -= 100;
+	ts[1] = ts[0];
+	utimensat(AT_FDCWD, path, ts, 0);
+}
+
+/* The view a selector gets at the test's clock (ms). */
+static const char *
+view_at(long long now_ms, const char *selector, int *status)
+{
+	struct request_ctx	 ctx;
+	struct reply		 r;
+	static char		 copy[4096];
+
+	fixture_ctx(&ctx);
+	ctx.now_ms = now_ms;
+	respond(&ctx, selector, &r);
+	snprintf(copy, sizeof(copy), "%s", body_of(&r));
+	*status = r.status;
+	reply_free(&r);
+	return copy;
+}
+
+/*
+ * The worker's views: kept while the file is the same, rebuilt when it
+ * changed, and never served once the path would be refused; each of
+ * these shows within a second, when serve_route() looks again.
+ */
+static void
+test_views(void)
+{
+	const char	*v;
+	char		 path[512];
+	long long	 t = 5000000;
+	int		 st;
+
+	write_old("views/a.gmi", "# Old heading\n");
+	v = view_at(t, "/views/a.gmi", &st);
+	CHECK(st == 20 && strstr(v, "iOld heading\t") != NULL, "made");
+	v = view_at(t + 10, "/views/a.gmi", &st);
+	CHECK(st == 20 && strstr(v, "iOld heading\t") != NULL,
+	    "kept: the same bytes again");
+	write_old("views/a.gmi", "# New heading\n");
+	v = view_at(t + 500, "/views/a.gmi", &st);
+	CHECK(strstr(v, "iOld heading\t") != NULL,
+	    "within the second the file is not looked at");
+	v = view_at(t + 1600, "/views/a.gmi", &st);
+	CHECK(st == 20 && strstr(v, "iNew heading\t") != NULL,
+	    "an edited source shows its new text after it");
+	snprintf(path, sizeof(path), "%s/views/a.gmi", fixture_root);
+	unlink(path);
+	fixture_symlink("/etc/hostname", "views/a.gmi");
+	v = view_at(t + 3000, "/views/a.gmi", &st);
+	CHECK(st == 51 && strncmp(v, "3not found", 10) == 0,
+	    "a source replaced by a symlink out of the root is refused");
+	unlink(path);
+	v = view_at(t + 4500, "/views/a.gmi", &st);
+	CHECK(st == 51, "a removed source gives the Gopher error");
+}
+
 int
 main(void)
 {
@@ -206,8 +294,11 @@ main(void)
 	test_cases();
 	test_sources();
 	test_need_more();
+	test_views();
 	test_rate_limit();
 	fixture_cleanup();
+	gopher_cache_free();
+	serve_cache_free();
 	mime_free();
 	return test_done("gopher");
 }

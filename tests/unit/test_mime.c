@@ -42,14 +42,14 @@ main(void)
 	CHECK(strcmp(mime_from_fd(fd, buf, sizeof(buf)), "image/png") == 0,
 	    "libmagic finds PNG without charset=binary");
 	CHECK(lseek(fd, 0, SEEK_CUR) == 0, "offset rewound for sending");
-	ftruncate(fd, 0);
+	CHECK(ftruncate(fd, 0) == 0, "truncate");
 	lseek(fd, 0, SEEK_SET);
 	CHECK(write(fd, "caf\xe9 latin-1 text\n", 18) == 18, "write");
 	lseek(fd, 0, SEEK_SET);
 	m = mime_from_fd(fd, buf, sizeof(buf));
 	CHECK(strncmp(m, "text/plain; charset=", 20) == 0,
 	    "non-UTF-8 text carries its charset");
-	ftruncate(fd, 0);
+	CHECK(ftruncate(fd, 0) == 0, "truncate");
 	lseek(fd, 0, SEEK_SET);
 	CHECK(write(fd, "plain ascii\n", 12) == 12, "write");
 	lseek(fd, 0, SEEK_SET);

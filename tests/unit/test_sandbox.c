@@ -8,6 +8,8 @@
  * leave with _exit(), so LeakSanitizer never runs inside a sandbox.
  */
 #include <sys/prctl.h>
+#include <sys/epoll.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -18,8 +20,10 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "helper.h"
 #include "sandbox.h"
 #include "test.h"
 #include "upload.h"
@@ -52,8 +56,8 @@ in_child(void (*fn)(void *), void *arg)
 		fn(arg);
 		c.passed = test_passed;
 		c.failed = test_failed;
-		(void)write(p[1], &c, sizeof(c));
-		_exit(0);
+		/* The parent counts a short report as a failure. */
+		_exit(write(p[1], &c, sizeof(c)) == (ssize_t)sizeof(c) ? 0 : 1);
 	}
 	close(p[1]);
 	if (read(p[0], &c, sizeof(c)) == (ssize_t)sizeof(c)) {
@@ -357,6 +361,60 @@ nowrite_fsync(void *arg)
 	(void)fsync(0);
 }
 
+static void
+forbid_bind(void *arg)
+{
+	struct sockaddr	sa;
+
+	(void)arg;
+	memset(&sa, 0, sizeof(sa));
+	bind(0, &sa, sizeof(sa));
+}
+
+static void
+forbid_listen(void *arg)
+{
+	(void)arg;
+	listen(0, 1);
+}
+
+static void
+forbid_accept4(void *arg)
+{
+	(void)arg;
+	accept4(0, NULL, NULL, 0);
+}
+
+static void
+forbid_setsockopt(void *arg)
+{
+	int	on = 1;
+
+	(void)arg;
+	setsockopt(0, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+}
+
+static void
+forbid_epoll_create(void *arg)
+{
+	(void)arg;
+	epoll_create1(0);
+}
+
+static void
+forbid_openat(void *arg)
+{
+	(void)arg;
+	openat(AT_FDCWD, "/etc/passwd", O_RDONLY);
+}
+
+static void
+forbid_mkdir(void *arg)
+{
+	(void)arg;
+	mkdir("/tmp/test_sandbox_nonexistent", 0700);
+}
+
 static const struct {
 	void		(*fn)(void *);
 	const char	*why;
@@ -370,6 +428,131 @@ static const struct {
 	{ forbid_chmod,		"chmod kills with SIGSYS" },
 	{ forbid_kill,		"kill kills with SIGSYS" },
 };
+
+/* The key process may do none of these, nor what a worker may not. */
+static const struct {
+	void		(*fn)(void *);
+	const char	*why;
+	int		 sanitizer;	/* 0: sanitizer builds allow it */
+} forbidden_keyproc[] = {
+	{ forbid_execve,	"key process: execve kills", 1 },
+	{ forbid_socket_inet,	"key process: socket(AF_INET) kills", 1 },
+	{ forbid_socket_inet6,	"key process: socket(AF_INET6) kills", 1 },
+	{ forbid_clone3,	"key process: clone3 kills", 1 },
+	{ forbid_connect,	"key process: connect kills", 1 },
+	{ forbid_bind,		"key process: bind kills", 1 },
+	{ forbid_listen,	"key process: listen kills", 1 },
+	{ forbid_accept4,	"key process: accept4 kills", 1 },
+	{ forbid_setsockopt,	"key process: setsockopt kills", 1 },
+	{ forbid_epoll_create,	"key process: epoll_create1 kills", 1 },
+	{ forbid_unlink,	"key process: unlink kills", 1 },
+	{ forbid_chmod,		"key process: chmod kills", 1 },
+	{ forbid_mkdir,		"key process: mkdir kills", 1 },
+	{ forbid_kill,		"key process: kill kills", 1 },
+	/* LeakSanitizer opens /proc/self/maps at exit. */
+	{ forbid_openat,	"key process: openat kills", 0 },
+};
+
+#if defined(__SANITIZE_ADDRESS__)
+#define UNDER_SANITIZER	1
+#else
+#define UNDER_SANITIZER	0
+#endif
+
+/* What the key process does once confined still works. */
+static void
+seccomp_keyproc_allowed_child(void *arg)
+{
+	unsigned char	rnd[16];
+	char		buf[8], type = 'L';
+	struct iovec	iov = { &type, 1 };
+	struct timespec	ts;
+	void		*big;
+	int		sv[2], fd = -1;
+
+	(void)arg;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv) == -1)
+		_exit(5);
+	CHECK(sandbox_seccomp_keyproc() == 0, "key process filter installs");
+	CHECK(helper_send(sv[0], &iov, 1, STDERR_FILENO) == 0,
+	    "sendmsg with a descriptor");
+	CHECK(helper_recv(sv[1], buf, sizeof(buf), &fd, -1) == 1 && fd != -1,
+	    "recvmsg with a descriptor (a reopened log)");
+	CHECK(fd != -1 && dup3(fd, 100, 0) == 100, "dup3 onto another fd");
+	helper_log_fd(fd);
+	CHECK(send(sv[0], "x", 1, MSG_DONTWAIT) == 1 &&
+	    recv(sv[1], buf, sizeof(buf), MSG_DONTWAIT) == 1,
+	    "send and recv on its sockets");
+	CHECK(getrandom(rnd, sizeof(rnd), 0) == (ssize_t)sizeof(rnd),
+	    "getrandom (ECDSA nonces)");
+	CHECK(clock_gettime(CLOCK_MONOTONIC, &ts) == 0, "clock_gettime");
+	CHECK(getpid() > 0, "getpid (OpenSSL's fork check)");
+	big = malloc(1 << 20);
+	CHECK(big != NULL, "malloc of a megabyte (mmap)");
+	free(big);
+	close(sv[0]);
+	close(sv[1]);
+}
+
+static void
+seccomp_keyproc_then(void *arg)
+{
+	void	(*fn)(void *) = *(void (**)(void *))arg;
+
+	if (sandbox_seccomp_keyproc() == -1)
+		_exit(3);
+	fn(NULL);
+	_exit(4);	/* survived: the call was allowed */
+}
+
+/* The key process's Landlock: no file system at all. */
+static void
+landlock_keyproc_child(void *arg)
+{
+	char	p[128];
+
+	(void)arg;
+	CHECK(sandbox_landlock(NULL, 0, -1) == 0, "an empty ruleset applies");
+	CHECK(open_errno("/etc/passwd", O_RDONLY) == EACCES,
+	    "key process: /etc/passwd is out of reach");
+	path(p, sizeof(p), rootdir, "sub/page.gmi");
+	CHECK(open_errno(p, O_RDONLY) == EACCES,
+	    "key process: the capsule is out of reach");
+	path(p, sizeof(p), logdir, "capsuled.log");
+	CHECK(open_errno(p, O_WRONLY | O_APPEND) == EACCES,
+	    "key process: the log cannot be opened (it is handed over)");
+	CHECK(opendir(rootdir) == NULL && errno == EACCES,
+	    "key process: no directory lists");
+	CHECK(mkdir("/tmp/test_sandbox_escape", 0755) == -1 &&
+	    errno == EACCES, "key process: no directory can be made");
+}
+
+static void
+test_seccomp_keyproc(void)
+{
+	size_t	i;
+	int	st;
+
+	st = in_child(seccomp_keyproc_allowed_child, NULL);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	    "the key process's calls do not kill");
+	for (i = 0; i < sizeof(forbidden_keyproc) /
+	    sizeof(forbidden_keyproc[0]); i++) {
+		void	(*fn)(void *) = forbidden_keyproc[i].fn;
+
+		if (UNDER_SANITIZER && !forbidden_keyproc[i].sanitizer) {
+			printf("test_sandbox: %s: not under a sanitizer\n",
+			    forbidden_keyproc[i].why);
+			continue;
+		}
+		st = in_child(seccomp_keyproc_then, &fn);
+		CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS,
+		    forbidden_keyproc[i].why);
+		if (!WIFSIGNALED(st))
+			fprintf(stderr, "  (%s: exited %d)\n",
+			    forbidden_keyproc[i].why, WEXITSTATUS(st));
+	}
+}
 
 static void
 seccomp_then(void *arg)
@@ -450,11 +633,15 @@ main(void)
 		st = in_child(landlock_upload_child, NULL);
 		CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0,
 		    "the upload Landlock child ends normally");
+		st = in_child(landlock_keyproc_child, NULL);
+		CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+		    "the key process's Landlock child ends normally");
 	} else
 		printf("test_sandbox: no Landlock in this kernel: skipped\n");
-	if (sandbox_seccomp_available())
+	if (sandbox_seccomp_available()) {
 		test_seccomp();
-	else
+		test_seccomp_keyproc();
+	} else
 		printf("test_sandbox: no seccomp here: skipped\n");
 	cleanup();
 	return test_done("test_sandbox");

@@ -607,11 +607,29 @@ sandbox_under_valgrind(void)
 #endif
 }
 
+/*
+ * A role's seccomp filter, installed by install(), unless valgrind runs
+ * us or the kernel has none; what is in force, for the role's log line.
+ */
+static const char *
+sandbox_apply_filter(int (*install)(void))
+{
+	if (sandbox_under_valgrind())
+		return "no seccomp (under valgrind)";
+	if (!sandbox_seccomp_available())
+		return "no seccomp";
+	if (install() == -1)
+		fatal("seccomp filter");
+	return "seccomp filter";
+}
+
 void
 sandbox_worker(const struct conf *conf)
 {
-	char	ll[64], sc[40];
-	int	fds[CONF_HOSTS_MAX], i, abi, logfd, root = geteuid() == 0;
+	const char	*sc;
+	char		 ll[64];
+	int		 fds[CONF_HOSTS_MAX], i, abi, logfd;
+	int		 root = geteuid() == 0;
 
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
 		fatal("prctl(PR_SET_NO_NEW_PRIVS)");
@@ -626,14 +644,7 @@ sandbox_worker(const struct conf *conf)
 			close(logfd);
 		snprintf(ll, sizeof(ll), "landlock ABI %d", abi);
 	}
-	snprintf(sc, sizeof(sc), "no seccomp");
-	if (sandbox_under_valgrind())
-		snprintf(sc, sizeof(sc), "no seccomp (under valgrind)");
-	else if (sandbox_seccomp_available()) {
-		if (sandbox_seccomp() == -1)
-			fatal("seccomp filter");
-		snprintf(sc, sizeof(sc), "seccomp filter");
-	}
+	sc = sandbox_apply_filter(sandbox_seccomp);
 	log_info("sandbox: %s, %s, no-new-privs%s%s", ll, sc,
 	    root ? ", STILL ROOT (no user to drop to)" : "",
 	    SANDBOX_SANITIZER ? " (sanitizer build: /proc readable, "
@@ -649,8 +660,9 @@ sandbox_worker(const struct conf *conf)
 void
 sandbox_keyproc(void)
 {
-	char	ll[64], sc[40];
-	int	abi;
+	const char	*sc;
+	char		 ll[64];
+	int		 abi;
 
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1 ||
 	    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
@@ -661,14 +673,7 @@ sandbox_keyproc(void)
 			fatal("landlock");
 		snprintf(ll, sizeof(ll), "landlock ABI %d, no files", abi);
 	}
-	snprintf(sc, sizeof(sc), "no seccomp");
-	if (sandbox_under_valgrind())
-		snprintf(sc, sizeof(sc), "no seccomp (under valgrind)");
-	else if (sandbox_seccomp_available()) {
-		if (sandbox_seccomp_keyproc() == -1)
-			fatal("seccomp filter");
-		snprintf(sc, sizeof(sc), "seccomp filter");
-	}
+	sc = sandbox_apply_filter(sandbox_seccomp_keyproc);
 	log_info("sandbox: %s, %s, no-new-privs, not dumpable%s", ll, sc,
 	    SANDBOX_SANITIZER ? " (sanitizer build)" : "");
 }

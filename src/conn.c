@@ -1070,6 +1070,10 @@ conn_handshake(struct conn *c, int readable)
 		    "signed" : "closed before a TLS handshake");
 		return;
 	}
+	/* Bytes that come while the key process signs wait in io.in: the
+	 * handshake goes on when the answer does (fd -1, not readable). */
+	if (c->keywait && readable)
+		return;
 	c->keywait = 0;
 	if (c->ssl == NULL) {
 		switch (conn_hello(c)) {
@@ -1092,8 +1096,9 @@ conn_handshake(struct conn *c, int readable)
 		break;
 	case TLS_WANT_ASYNC:
 		/* The key process signs: the rest of the flight waits for
-		 * it, and the client is heard from only if it hangs up. */
-		if (conn_want(c, 0) == -1) {
+		 * it.  Watching the client for what it will want next
+		 * anyway (reading) also sees it hang up meanwhile. */
+		if (conn_want(c, LOOP_READ) == -1) {
 			conn_close(c, "cannot wait for the key process");
 			break;
 		}

@@ -681,13 +681,40 @@ sandbox_upload_dirs(const struct conf *conf, int *upfds)
 	return n;
 }
 
+/* A worker with no upload location: the filter that kills the write
+ * calls again first, for the worker's own then allows no prctl(). */
+static int
+sandbox_seccomp_worker_nowrite(void)
+{
+	if (sandbox_seccomp_nowrite() == -1)
+		return -1;
+	return sandbox_seccomp();
+}
+
+/*
+ * A role's seccomp filter, installed by install(), unless valgrind runs
+ * us or the kernel has none; what is in force, for the role's log line.
+ */
+static const char *
+sandbox_apply_filter(int (*install)(void))
+{
+	if (sandbox_under_valgrind())
+		return "no seccomp (under valgrind)";
+	if (!sandbox_seccomp_available())
+		return "no seccomp";
+	if (install() == -1)
+		fatal("seccomp filter");
+	return "seccomp filter";
+}
+
 void
 sandbox_worker(const struct conf *conf)
 {
-	static int	upfds[CONF_HOSTS_MAX * CONF_LOCATIONS_MAX];
-	char		ll[96], sc[40];
-	int		fds[CONF_HOSTS_MAX], i, abi, logfd, nup;
-	int		root = geteuid() == 0;
+	static int	 upfds[CONF_HOSTS_MAX * CONF_LOCATIONS_MAX];
+	const char	*sc;
+	char		 ll[96];
+	int		 fds[CONF_HOSTS_MAX], i, abi, logfd, nup;
+	int		 root = geteuid() == 0;
 
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
 		fatal("prctl(PR_SET_NO_NEW_PRIVS)");
@@ -705,17 +732,8 @@ sandbox_worker(const struct conf *conf)
 		snprintf(ll, sizeof(ll), "landlock ABI %d%s", abi, nup > 0 ?
 		    " (writes beneath the upload directories)" : "");
 	}
-	snprintf(sc, sizeof(sc), "no seccomp");
-	if (sandbox_under_valgrind())
-		snprintf(sc, sizeof(sc), "no seccomp (under valgrind)");
-	else if (sandbox_seccomp_available()) {
-		/* The narrower filter first: the worker's own then allows
-		 * no prctl(). */
-		if ((nup == 0 && sandbox_seccomp_nowrite() == -1) ||
-		    sandbox_seccomp() == -1)
-			fatal("seccomp filter");
-		snprintf(sc, sizeof(sc), "seccomp filter");
-	}
+	sc = sandbox_apply_filter(nup > 0 ? sandbox_seccomp :
+	    sandbox_seccomp_worker_nowrite);
 	log_info("sandbox: %s, %s, no-new-privs%s%s", ll, sc,
 	    root ? ", STILL ROOT (no user to drop to)" : "",
 	    SANDBOX_SANITIZER ? " (sanitizer build: /proc readable, "
@@ -731,8 +749,9 @@ sandbox_worker(const struct conf *conf)
 void
 sandbox_keyproc(void)
 {
-	char	ll[64], sc[40];
-	int	abi;
+	const char	*sc;
+	char		 ll[64];
+	int		 abi;
 
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1 ||
 	    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
@@ -743,14 +762,7 @@ sandbox_keyproc(void)
 			fatal("landlock");
 		snprintf(ll, sizeof(ll), "landlock ABI %d, no files", abi);
 	}
-	snprintf(sc, sizeof(sc), "no seccomp");
-	if (sandbox_under_valgrind())
-		snprintf(sc, sizeof(sc), "no seccomp (under valgrind)");
-	else if (sandbox_seccomp_available()) {
-		if (sandbox_seccomp_keyproc() == -1)
-			fatal("seccomp filter");
-		snprintf(sc, sizeof(sc), "seccomp filter");
-	}
+	sc = sandbox_apply_filter(sandbox_seccomp_keyproc);
 	log_info("sandbox: %s, %s, no-new-privs, not dumpable%s", ll, sc,
 	    SANDBOX_SANITIZER ? " (sanitizer build)" : "");
 }

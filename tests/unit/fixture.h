@@ -172,6 +172,23 @@ fixture_count(const char *rel, const char *prefix)
 	return n;
 }
 
+/* A responder given the first len bytes of a request that is not yet
+ * whole: it waits (0) and answers nothing.  1 when so. */
+static __attribute__((unused)) int
+fixture_waits(reply_fn *respond, const char *partial, size_t len)
+{
+	struct request_ctx	ctx;
+	struct reply		r;
+	int			ok;
+
+	fixture_ctx(&ctx);
+	reply_init(&r);
+	ok = respond(&ctx, partial, len, &r) == 0 && r.status == 0 &&
+	    r.out.len == 0 && r.source == REPLY_MEMORY;
+	reply_free(&r);
+	return ok;
+}
+
 static void
 fixture_cleanup(void)
 {

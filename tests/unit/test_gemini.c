@@ -228,15 +228,8 @@ test_file_source(void)
 static void
 test_need_more(void)
 {
-	struct request_ctx	 ctx;
-	struct reply		 r;
-	const char		*in = test_guarded("gemini://localhost/", 19);
-
-	fixture_ctx(&ctx);
-	reply_init(&r);
-	CHECK(gemini_respond(&ctx, in, 19, &r) == 0, "no CRLF yet: wait");
-	CHECK(r.status == 0 && r.out.len == 0, "and nothing is answered");
-	reply_free(&r);
+	CHECK(fixture_waits(gemini_respond, test_guarded("gemini://localhost/", 19), 19),
+	    "no CRLF yet: wait, answering nothing");
 }
 
 /* The rate limit answers 44 with the seconds to wait. */

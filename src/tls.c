@@ -415,8 +415,8 @@ tls_bio_write(BIO *bio, const char *p, size_t len, size_t *done)
 		if (len == 0)
 			return 1;
 	}
-	/* Room for a flight or a chunk's records at once: growing by
-	 * doubling would copy them again at each step. */
+	/* Room for a whole flight at once: growing from the default by
+	 * doubling would copy its first records again at each step. */
 	if (io->out.cap == 0 && buf_reserve(&io->out, TLS_IO_OUT) == -1)
 		return 0;
 	if (buf_append(&io->out, p, len) == -1)

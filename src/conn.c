@@ -187,7 +187,7 @@ conn_new(int fd, const struct conn_front *front, const char *addr,
 	c->received = -1;
 	reply_init(&c->reply);
 	c->start_ms = loop_now_ms();
-	snprintf(c->addr, sizeof(c->addr), "%s", addr);
+	memcpy(c->addr, addr, strnlen(addr, sizeof(c->addr) - 1));
 	if (proxy)
 		c->state = CONN_PROXY;
 	else if (front->tls)

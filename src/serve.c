@@ -398,10 +398,17 @@ serve_remember(const char *key, struct cache_entry *e, long long now_ms,
 static int
 serve_key(char *key, size_t size, int hi, int dirmap, const char *path)
 {
-	int	n;
+	size_t	len = strlen(path);
 
-	n = snprintf(key, size, "%d%c%s", hi, dirmap ? 'm' : '-', path);
-	return n < 0 || (size_t)n >= size ? -1 : 0;
+	/* Two characters name the host (at most CONF_HOSTS_MAX of them),
+	 * one the kind: put together by hand, as it is per request. */
+	if (len + 4 > size || hi < 0 || hi >= CONF_HOSTS_MAX)
+		return -1;
+	key[0] = (char)('0' + hi / 10);
+	key[1] = (char)('0' + hi % 10);
+	key[2] = dirmap ? 'm' : '-';
+	memcpy(key + 3, path, len + 1);
+	return 0;
 }
 
 /* Drop the file cache's entries for path (both kinds). */

@@ -9,7 +9,7 @@ build="gcc make pkg-config libssl-dev libmagic-dev libmagic1 openssl"
 deb="$build dpkg-dev debhelper"
 # make bench-peers: the servers it compares with, and gnuplot for its chart.
 peers="molly-brown gophernicus socat gnuplot-nox"
-check="$deb python3 python3-pytest python3-cryptography curl lynx valgrind clang libclang-rt-14-dev haproxy mandoc lintian systemd fcgiwrap"
+check="$deb python3 python3-pytest python3-cryptography python3-feedparser curl lynx valgrind clang libclang-rt-14-dev haproxy mandoc lintian systemd fcgiwrap"
 
 cross() {	# cross ARCH: what a package build for ARCH needs
 	case $1 in

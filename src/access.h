@@ -19,6 +19,7 @@ struct access_entry {
 	size_t		 reqlen;
 	int		 status;	/* a Gemini status, for both protocols */
 	long long	 bytes;		/* sent to the client */
+	long long	 received;	/* body bytes of an upload, or -1 */
 	long long	 ms;		/* from accept to the last byte */
 	const char	*fingerprint;	/* client certificate, or "" */
 };

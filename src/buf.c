@@ -52,6 +52,22 @@ buf_putc(struct buf *b, char c)
 }
 
 int
+buf_putnum(struct buf *b, long long n)
+{
+	char			 digits[24], *p = digits + sizeof(digits);
+	unsigned long long	 u = n < 0 ? 0 - (unsigned long long)n :
+				    (unsigned long long)n;
+
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u > 0);
+	if (n < 0)
+		*--p = '-';
+	return buf_append(b, p, (size_t)(digits + sizeof(digits) - p));
+}
+
+int
 buf_printf(struct buf *b, const char *fmt, ...)
 {
 	va_list	 ap;

@@ -18,6 +18,9 @@ int	buf_reserve(struct buf *, size_t);
 int	buf_append(struct buf *, const void *, size_t);
 int	buf_puts(struct buf *, const char *);
 int	buf_putc(struct buf *, char);
+/* n in decimal: what printf's %lld writes, without the format parse (a
+ * log line per request pays it several times). */
+int	buf_putnum(struct buf *, long long n);
 int	buf_printf(struct buf *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 void	buf_reset(struct buf *);

@@ -33,6 +33,7 @@
 #define CONF_DEFAULT_TIMEOUT	10	/* seconds for handshake + request */
 #define CONF_DEFAULT_WTIMEOUT	30	/* seconds a write may stall */
 #define CONF_DEFAULT_PERIP	32	/* connections per client address */
+#define CONF_DEFAULT_FEED	20	/* Atom feed entries, 0 = all */
 #define CONF_DEFAULT_GOPHER_CACHE 16	/* MiB of Gopher views per worker */
 #define CONF_DEFAULT_CGI_TIMEOUT 10	/* seconds a program or backend gets */
 #define CONF_DEFAULT_PROGRAMS	128	/* dynamic requests at once, in all */
@@ -69,6 +70,31 @@ struct conf_param {			/* fastcgi-param NAME VALUE */
 	char	value[CONF_PATH_MAX];
 };
 
+/*
+ * Titan uploads beneath a location (titan.c): who may write, what, how
+ * much.  Off unless on is set; on needs a fingerprint or a token.
+ */
+#define CONF_TITAN_MAX_SIZE	(1024 * 1024)	/* titan-max-size default */
+#define CONF_TOKEN_MAX		255		/* bytes of a titan-token */
+#define CONF_TYPE_MAX		128		/* bytes of a MIME type */
+
+struct conf_titan {
+	int		 on;			/* 0/1 */
+	int		 line;			/* of "titan on" */
+	char		 (*fingerprints)[65];	/* who may upload */
+	int		 nfingerprints;
+	char		 (*tokens)[CONF_TOKEN_MAX + 1]; /* ... or who knows */
+	int		 ntokens;
+	char		 (*mimes)[CONF_TYPE_MAX]; /* "type/sub", or a
+						   family: "type/" "*" */
+	int		 nmimes;		/* 0 = any type */
+	long long	 max_size;		/* bytes */
+	int		 delete;		/* size=0 deletes: 0/1 */
+	int		 dirfd;			/* its directory (O_PATH),
+						   opened at start-up for the
+						   sandbox; -1 */
+};
+
 struct conf_location {
 	char		 pattern[CONF_PATH_MAX];	/* fnmatch(3) */
 	int		 auto_index;		/* CONF_UNSET, 0, 1 */
@@ -93,6 +119,7 @@ struct conf_location {
 	int		 require_cert;		/* 0/1 */
 	char		 (*fingerprints)[65];	/* allowed SHA-256 hex */
 	int		 nfingerprints;
+	struct conf_titan titan;
 };
 
 struct conf_host {
@@ -132,6 +159,8 @@ struct conf {
 	int			 rate;		/* requests a minute per address,
 						   0 = no limit */
 	int			 burst;		/* requests at once */
+	int			 feed_entries;	/* newest posts in an Atom
+						   feed, 0 = all */
 	int			 proxy_gemini;	/* PROXY header on Gemini */
 	int			 proxy_gopher;	/* ... on Gopher */
 	int			 gopher_cache;	/* MiB of views per worker */

@@ -41,6 +41,8 @@
 #define CONF_FILE_MAX		(1024 * 1024)	/* bytes conf_load reads */
 #define CONF_INCLUDE_DEPTH	8	/* nested include files */
 #define CONF_FPR_MAX		1024	/* allow-fingerprint per location */
+#define CONF_LIST_MAX		64	/* titan-tokens, titan-mimes per
+					   location */
 #define CONF_QUOTE_MAX		48	/* bytes of a token quoted in errors */
 
 /* Token types; CONF_T_ERR means errbuf holds the reason. */
@@ -917,6 +919,8 @@ conf_set_location(struct conf_parser *p)
 	/* Checks that need the file system come after parsing (runner.c):
 	 * they name the block by this.  A long file name is cut. */
 	(void)snprintf(l->where, sizeof(l->where), "%s:%d", p->name, line);
+	l->titan.max_size = CONF_TITAN_MAX_SIZE;
+	l->titan.dirfd = -1;
 	if (conf_arg_str(p, l->pattern, sizeof(l->pattern), 0) == -1)
 		return -1;
 	if (l->pattern[0] != '/' && l->pattern[0] != '*')
@@ -928,6 +932,12 @@ conf_set_location(struct conf_parser *p)
 	if (r == 0)
 		r = conf_location_done(p, line);
 	p->loc = NULL;
+	/* Uploads are never open to the world by accident. */
+	if (r == 0 && l->titan.on && l->titan.nfingerprints == 0 &&
+	    l->titan.ntokens == 0)
+		return conf_err(p, l->titan.line, "titan on needs "
+		    "titan-fingerprint or titan-token: uploads would be open "
+		    "to anyone");
 	return r;
 }
 
@@ -1194,6 +1204,9 @@ conf_location_done(struct conf_parser *p, int line)
 	if (l->dynamic != CONF_DYN_NONE && l->block_status != 0)
 		return conf_err(p, line, "a location with '%s' cannot also "
 		    "block or redirect", conf_dyn_names[l->dynamic]);
+	if (l->dynamic != CONF_DYN_NONE && l->titan.on)
+		return conf_err(p, line, "a location with '%s' cannot also "
+		    "take uploads (titan)", conf_dyn_names[l->dynamic]);
 	return 0;
 }
 
@@ -1229,28 +1242,148 @@ conf_fingerprint(const char *s, char out[65])
 	return n == 64 ? 0 : -1;
 }
 
-/* allow-fingerprint = "allow-fingerprint" fingerprint */
-static int
-conf_set_fingerprint(struct conf_parser *p)
+/*
+ * The list of *n elements of size bytes with the one at elem appended
+ * (at most max of them; what names them in messages): the new list,
+ * or NULL with the error in errbuf and list left as it was.
+ */
+static void *
+conf_list_add(struct conf_parser *p, void *list, int *n, size_t size,
+    const void *elem, int max, const char *what)
 {
-	struct conf_location	*l = p->loc;
-	char			 fpr[65], (*v)[65];
+	char	*v;
 
-	if (l->nfingerprints >= CONF_FPR_MAX)
-		return conf_err(p, p->tok.line,
-		    "too many fingerprints (max %d)", CONF_FPR_MAX);
+	if (*n >= max) {
+		conf_err(p, p->tok.line, "too many %s (max %d)", what, max);
+		return NULL;
+	}
+	if ((v = reallocarray(list, (size_t)*n + 1, size)) == NULL) {
+		conf_err(p, p->tok.line, "out of memory");
+		return NULL;
+	}
+	memcpy(v + (size_t)*n * size, elem, size);
+	(*n)++;
+	return v;
+}
+
+/* One fingerprint argument onto the list *list of *n. */
+static int
+conf_fingerprint_add(struct conf_parser *p, char (**list)[65], int *n)
+{
+	char	fpr[65], (*v)[65];
+
 	if (conf_arg(p) == -1)
 		return -1;
 	if (conf_fingerprint(p->tok.val, fpr) == -1)
 		return conf_err(p, p->tok.line, "fingerprint must be 64 hex "
 		    "digits (SHA-256)");
-	v = reallocarray(l->fingerprints, (size_t)l->nfingerprints + 1,
-	    sizeof(*v));
-	if (v == NULL)
-		return conf_err(p, p->tok.line, "out of memory");
-	l->fingerprints = v;
-	memcpy(v[l->nfingerprints++], fpr, sizeof(fpr));
+	if ((v = conf_list_add(p, *list, n, sizeof(fpr), fpr, CONF_FPR_MAX,
+	    "fingerprints")) == NULL)
+		return -1;
+	*list = v;
 	return conf_end(p);
+}
+
+/* allow-fingerprint = "allow-fingerprint" fingerprint */
+static int
+conf_set_fingerprint(struct conf_parser *p)
+{
+	return conf_fingerprint_add(p, &p->loc->fingerprints,
+	    &p->loc->nfingerprints);
+}
+
+/* titan = "titan" flag */
+static int
+conf_set_titan(struct conf_parser *p)
+{
+	p->loc->titan.line = p->tok.line;
+	if (conf_arg_flag(p, &p->loc->titan.on) == -1)
+		return -1;
+	return conf_end(p);
+}
+
+/* titan-fingerprint = "titan-fingerprint" fingerprint */
+static int
+conf_set_titan_fingerprint(struct conf_parser *p)
+{
+	return conf_fingerprint_add(p, &p->loc->titan.fingerprints,
+	    &p->loc->titan.nfingerprints);
+}
+
+/*
+ * titan-token = "titan-token" string (1-255 bytes, no control byte)
+ * Compared with the token= parameter after its percent-decoding.
+ */
+static int
+conf_set_titan_token(struct conf_parser *p)
+{
+	struct conf_titan	*t = &p->loc->titan;
+	char			 tok[CONF_TOKEN_MAX + 1];
+	char			 (*v)[CONF_TOKEN_MAX + 1];
+
+	memset(tok, 0, sizeof(tok));
+	if (conf_arg_str(p, tok, sizeof(tok), 0) == -1)
+		return -1;
+	v = conf_list_add(p, t->tokens, &t->ntokens, sizeof(tok), tok,
+	    CONF_LIST_MAX, "titan-token lines");
+	explicit_bzero(tok, sizeof(tok));
+	if (v == NULL)
+		return -1;
+	t->tokens = v;
+	return conf_end(p);
+}
+
+/* titan-max-size = "titan-max-size" 0-2147483647 (bytes) */
+static int
+conf_set_titan_max_size(struct conf_parser *p)
+{
+	int	v;
+
+	if (conf_num_line(p, &v, 0, INT_MAX) == -1)
+		return -1;
+	p->loc->titan.max_size = v;
+	return 0;
+}
+
+/* titan-mime = "titan-mime" 1*type; type = token "/" ( token / "*" ) */
+static int
+conf_set_titan_mime(struct conf_parser *p)
+{
+	struct conf_titan	*t = &p->loc->titan;
+	char			 type[CONF_TYPE_MAX], (*v)[CONF_TYPE_MAX];
+	int			 n = 0;
+
+	while (n == 0 || conf_peek(p) == CONF_T_WORD ||
+	    p->tok.type == CONF_T_STRING) {
+		memset(type, 0, sizeof(type));
+		if (conf_arg_str(p, type, sizeof(type), 0) == -1)
+			return -1;
+		if (!conf_type_valid(type) || strchr(type, ';') != NULL)
+			return conf_err(p, p->tok.line, "invalid MIME type "
+			    "'%.*s'", conf_quotelen(type), type);
+		if ((v = conf_list_add(p, t->mimes, &t->nmimes, sizeof(type),
+		    type, CONF_LIST_MAX, "titan-mime types")) == NULL)
+			return -1;
+		t->mimes = v;
+		n++;
+	}
+	return conf_end(p);
+}
+
+/* titan-delete = "titan-delete" flag */
+static int
+conf_set_titan_delete(struct conf_parser *p)
+{
+	if (conf_arg_flag(p, &p->loc->titan.delete) == -1)
+		return -1;
+	return conf_end(p);
+}
+
+/* feed-entries = "feed-entries" 0-1000000; 0 = every post */
+static int
+conf_set_feed_entries(struct conf_parser *p)
+{
+	return conf_num_line(p, &p->conf->feed_entries, 0, 1000000);
 }
 
 static const struct conf_directive conf_directives[] = {
@@ -1302,6 +1435,13 @@ static const struct conf_directive conf_directives[] = {
 	{ "redirect",		CONF_S_LOC,	conf_set_redirect },
 	{ "require-client-cert", CONF_S_LOC,	conf_set_require_cert },
 	{ "allow-fingerprint",	CONF_S_LOC,	conf_set_fingerprint },
+	{ "titan",		CONF_S_LOC,	conf_set_titan },
+	{ "titan-fingerprint",	CONF_S_LOC,	conf_set_titan_fingerprint },
+	{ "titan-token",	CONF_S_LOC,	conf_set_titan_token },
+	{ "titan-max-size",	CONF_S_LOC,	conf_set_titan_max_size },
+	{ "titan-mime",		CONF_S_LOC,	conf_set_titan_mime },
+	{ "titan-delete",	CONF_S_LOC,	conf_set_titan_delete },
+	{ "feed-entries",	CONF_S_TOP,	conf_set_feed_entries },
 };
 
 /* Why directive d may not appear in scope. */
@@ -1394,6 +1534,7 @@ conf_init(struct conf *conf)
 	conf->max_conns_per_ip = CONF_DEFAULT_PERIP;
 	conf->tls_tickets = 0;
 	conf->burst = 1;
+	conf->feed_entries = CONF_DEFAULT_FEED;
 }
 
 static int
@@ -1628,6 +1769,30 @@ conf_print_dynamic(const struct conf_location *l, FILE *fp)
 		conf_print_kv(fp, "\t\t", "proxy-fingerprint", l->proxy_fpr);
 }
 
+/* A location's upload settings, when uploads are on. */
+static void
+conf_print_titan(const struct conf_titan *t, FILE *fp)
+{
+	int	i;
+
+	fprintf(fp, "\t\ttitan on\n");
+	for (i = 0; i < t->nfingerprints; i++)
+		conf_print_kv(fp, "\t\t", "titan-fingerprint",
+		    t->fingerprints[i]);
+	for (i = 0; i < t->ntokens; i++)
+		conf_print_kv(fp, "\t\t", "titan-token", t->tokens[i]);
+	fprintf(fp, "\t\ttitan-max-size %lld\n", t->max_size);
+	if (t->nmimes > 0) {
+		fprintf(fp, "\t\ttitan-mime");
+		for (i = 0; i < t->nmimes; i++) {
+			putc(' ', fp);
+			conf_print_str(fp, t->mimes[i]);
+		}
+		putc('\n', fp);
+	}
+	fprintf(fp, "\t\ttitan-delete %s\n", t->delete ? "on" : "off");
+}
+
 /* Only what the location sets: the rest is the server's. */
 static void
 conf_print_location(const struct conf_location *l, FILE *fp)
@@ -1665,6 +1830,8 @@ conf_print_location(const struct conf_location *l, FILE *fp)
 	for (i = 0; i < l->nfingerprints; i++)
 		conf_print_kv(fp, "\t\t", "allow-fingerprint",
 		    l->fingerprints[i]);
+	if (l->titan.on)
+		conf_print_titan(&l->titan, fp);
 	fprintf(fp, "\t}\n");
 }
 
@@ -1722,6 +1889,7 @@ conf_print(const struct conf *conf, FILE *fp)
 	    conf_log_addresses[conf->log_address]);
 	fprintf(fp, "rate-limit %d %d\n", conf->rate,
 	    conf->burst > 0 ? conf->burst : 1);
+	fprintf(fp, "feed-entries %d\n", conf->feed_entries);
 	fprintf(fp, "proxy-protocol%s%s%s\n", conf->proxy_gemini ?
 	    " gemini" : "", conf->proxy_gopher ? " gopher" : "",
 	    conf->proxy_gemini || conf->proxy_gopher ? "" : " off");
@@ -1729,6 +1897,27 @@ conf_print(const struct conf *conf, FILE *fp)
 		conf_print_kv(fp, "", "proxy-from", conf->proxy_from[i]);
 	for (i = 0; i < conf->nhosts; i++)
 		conf_print_host(&conf->hosts[i], fp);
+}
+
+static void
+conf_free_location(struct conf_location *l)
+{
+	free(l->fingerprints);
+	l->fingerprints = NULL;
+	l->nfingerprints = 0;
+	free(l->titan.fingerprints);
+	if (l->titan.tokens != NULL)	/* secrets */
+		explicit_bzero(l->titan.tokens, (size_t)l->titan.ntokens *
+		    sizeof(*l->titan.tokens));
+	free(l->titan.tokens);
+	free(l->titan.mimes);
+	l->titan.fingerprints = NULL;
+	l->titan.tokens = NULL;
+	l->titan.mimes = NULL;
+	l->titan.nfingerprints = l->titan.ntokens = l->titan.nmimes = 0;
+	free(l->params);
+	l->params = NULL;
+	l->nparams = 0;
 }
 
 void
@@ -1739,13 +1928,7 @@ conf_free(struct conf *conf)
 
 	for (i = 0; i < conf->nhosts; i++) {
 		h = &conf->hosts[i];
-		for (j = 0; j < h->nlocations; j++) {
-			free(h->locations[j].fingerprints);
-			h->locations[j].fingerprints = NULL;
-			h->locations[j].nfingerprints = 0;
-			free(h->locations[j].params);
-			h->locations[j].params = NULL;
-			h->locations[j].nparams = 0;
-		}
+		for (j = 0; j < h->nlocations; j++)
+			conf_free_location(&h->locations[j]);
 	}
 }

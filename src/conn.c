@@ -1,7 +1,8 @@
 /*
  * conn.c: the connection state machine: PROXY header, TLS handshake,
- * request bytes, the reply sent with back-pressure, close_notify,
- * timeouts.
+ * request bytes, a request body when the reply asks for one (an
+ * upload), the reply sent with back-pressure, close_notify, a lingering
+ * close when the reply asks for one, timeouts.
  *
  * Nothing is parsed or decided here: the request bytes go to the front
  * end's responder (reply.h) and its reply comes back as bytes and a body
@@ -45,28 +46,38 @@
 #define CONN_PROXY_MAX	536	/* PROXY v1, or v2 with a few TLVs */
 #define CONN_RECORD_MAX	(5 + 16384 + 256) /* TLS record, RFC 8446 5.1 */
 #define CONN_FPR_MAX	64	/* SHA-256 in hex */
+#define CONN_BODY_CHUNK	(64 * 1024) /* body bytes read per step */
+#define CONN_BODY_TURNS	16	/* steps per event: other fds get a turn */
+#define CONN_LINGER_MS	2000	/* a lingering close waits at most */
+#define CONN_LINGER_MAX	(16 * 1024 * 1024) /* ... and drops at most */
 
 enum conn_state {
 	CONN_PROXY,		/* waiting for the PROXY protocol header */
 	CONN_HANDSHAKE,		/* TLS handshake in progress */
 	CONN_REQUEST,		/* waiting for the request */
+	CONN_UPLOAD,		/* reading its body into the reply's sink */
 	CONN_RESPOND,		/* sending the reply */
 	CONN_SHUTDOWN,		/* sending the last bytes (close_notify) */
+	CONN_LINGER,		/* dropping what the client still sends */
 	CONN_CLOSED		/* waiting to be freed */
 };
 
 /*
- * Two timeout queues, each in deadline order because each has one
- * timeout: the request phase has a fixed deadline from accept (so a
- * client trickling bytes cannot extend it), the write phase a deadline
- * pushed back on every chunk of progress.
+ * Timeout queues, each in deadline order because each has one timeout:
+ * the request phase has a fixed deadline from accept (so a client
+ * trickling bytes cannot extend it), the write phase a deadline pushed
+ * back on every chunk of progress, an upload's body the request
+ * timeout pushed back the same way, a lingering close a fixed one.
  */
 enum conn_queue {
 	CONN_Q_NONE,
 	CONN_Q_REQUEST,
 	CONN_Q_WRITE,
-	CONN_Q_PENDING		/* a pending reply (reply.h): its deadline is
-				   its giver's, not ours */
+	CONN_Q_UPLOAD,
+	CONN_Q_LINGER,
+	CONN_Q_PENDING,		/* a pending reply (reply.h): its deadline is
+				   its giver's, not ours: never swept */
+	CONN_Q_COUNT
 };
 
 /* Verdicts of the I/O steps besides the loop interests (LOOP_*). */
@@ -100,7 +111,13 @@ struct conn {
 	size_t			 outoff;	/* of reply.out sent */
 	size_t			 boff;		/* of reply.borrowed sent */
 	long long		 bytes;		/* sent to the client */
-	size_t			 progress;	/* sent since the deadline moved */
+	size_t			 progress;	/* moved since the deadline
+						   did */
+
+	struct buf		 body;		/* upload bytes read ... */
+	size_t			 bodyoff;	/* ... and those in the sink */
+	long long		 received;	/* body bytes, -1: no upload */
+	size_t			 lingered;	/* dropped while lingering */
 
 	long long		 start_ms;
 	long long		 deadline_ms;
@@ -111,12 +128,15 @@ struct conn {
 
 TAILQ_HEAD(conn_list, conn);
 
-static struct conn_list		 conn_reqq = TAILQ_HEAD_INITIALIZER(conn_reqq);
-static struct conn_list		 conn_writeq =
-				    TAILQ_HEAD_INITIALIZER(conn_writeq);
+static struct conn_list		 conn_q[CONN_Q_COUNT] = {
+	TAILQ_HEAD_INITIALIZER(conn_q[0]),
+	TAILQ_HEAD_INITIALIZER(conn_q[1]),
+	TAILQ_HEAD_INITIALIZER(conn_q[2]),
+	TAILQ_HEAD_INITIALIZER(conn_q[3]),
+	TAILQ_HEAD_INITIALIZER(conn_q[4]),
+	TAILQ_HEAD_INITIALIZER(conn_q[5])
+};
 static struct conn_list		 conn_dead = TAILQ_HEAD_INITIALIZER(conn_dead);
-static struct conn_list		 conn_pendq =
-				    TAILQ_HEAD_INITIALIZER(conn_pendq);
 static struct loop		*conn_loop;
 static const struct conf	*conn_conf;
 
@@ -126,6 +146,7 @@ static void	conn_step(struct conn *, int);
 static void	conn_send(struct conn *);
 static void	conn_source_close(struct conn *);
 static void	conn_ready(void *);
+static void	conn_upload_step(struct conn *, int);
 
 void
 conn_setup(struct loop *loop, const struct conf *conf)
@@ -137,20 +158,12 @@ conn_setup(struct loop *loop, const struct conf *conf)
 static void
 conn_queue(struct conn *c, enum conn_queue queue, long long deadline)
 {
-	if (c->queue == CONN_Q_REQUEST)
-		TAILQ_REMOVE(&conn_reqq, c, entry);
-	else if (c->queue == CONN_Q_WRITE)
-		TAILQ_REMOVE(&conn_writeq, c, entry);
-	else if (c->queue == CONN_Q_PENDING)
-		TAILQ_REMOVE(&conn_pendq, c, entry);
+	if (c->queue != CONN_Q_NONE)
+		TAILQ_REMOVE(&conn_q[c->queue], c, entry);
 	c->queue = queue;
 	c->deadline_ms = deadline;
-	if (queue == CONN_Q_REQUEST)
-		TAILQ_INSERT_TAIL(&conn_reqq, c, entry);
-	else if (queue == CONN_Q_WRITE)
-		TAILQ_INSERT_TAIL(&conn_writeq, c, entry);
-	else if (queue == CONN_Q_PENDING)
-		TAILQ_INSERT_TAIL(&conn_pendq, c, entry);
+	if (queue != CONN_Q_NONE)
+		TAILQ_INSERT_TAIL(&conn_q[queue], c, entry);
 }
 
 /* Wait for events on the client socket, entering the loop the first
@@ -177,9 +190,10 @@ conn_new(int fd, const struct conn_front *front, const char *addr,
 	c->sni_host = -1;
 	c->ev.fd = -1;
 	c->srcev.fd = -1;
+	c->received = -1;
 	reply_init(&c->reply);
 	c->start_ms = loop_now_ms();
-	snprintf(c->addr, sizeof(c->addr), "%s", addr);
+	memcpy(c->addr, addr, strnlen(addr, sizeof(c->addr) - 1));
 	if (proxy)
 		c->state = CONN_PROXY;
 	else if (front->tls)
@@ -200,6 +214,18 @@ conn_source_close(struct conn *c)
 {
 	loop_del(conn_loop, &c->srcev);
 	reply_end_source(&c->reply);
+}
+
+static void	conn_log(const struct conn *);
+
+/* An upload that ends unfinished (err: why) is undone and logged. */
+static void
+conn_upload_cut(struct conn *c, int err)
+{
+	if (c->reply.sink.commit == NULL)
+		return;
+	reply_sink_end(&c->reply, err);
+	conn_log(c);
 }
 
 /*
@@ -228,6 +254,7 @@ conn_close(struct conn *c, const char *why)
 		return;
 	if (why != NULL)
 		log_debug("%s: closed: %s", c->addr, why);
+	conn_upload_cut(c, ECANCELED);
 	loop_forget(conn_loop, &c->ev);		/* close() takes it out */
 	conn_queue(c, CONN_Q_NONE, 0);
 	conn_source_close(c);
@@ -247,6 +274,7 @@ conn_reap(void)
 	while ((c = TAILQ_FIRST(&conn_dead)) != NULL) {
 		TAILQ_REMOVE(&conn_dead, c, entry);
 		reply_free(&c->reply);
+		buf_free(&c->body);
 		buf_free(&c->io.in);
 		buf_free(&c->io.out);
 		free(c);
@@ -254,19 +282,24 @@ conn_reap(void)
 }
 
 static void
-conn_expire(struct conn_list *q, long long now, const char *why)
+conn_expire(enum conn_queue q, long long now, const char *why)
 {
 	struct conn	*c;
 
-	while ((c = TAILQ_FIRST(q)) != NULL && c->deadline_ms <= now)
+	while ((c = TAILQ_FIRST(&conn_q[q])) != NULL &&
+	    c->deadline_ms <= now) {
+		conn_upload_cut(c, ETIMEDOUT);
 		conn_close(c, why);
+	}
 }
 
 void
 conn_sweep(long long now)
 {
-	conn_expire(&conn_reqq, now, "request timeout");
-	conn_expire(&conn_writeq, now, "write timeout");
+	conn_expire(CONN_Q_REQUEST, now, "request timeout");
+	conn_expire(CONN_Q_WRITE, now, "write timeout");
+	conn_expire(CONN_Q_UPLOAD, now, "upload timeout");
+	conn_expire(CONN_Q_LINGER, now, NULL);
 }
 
 int
@@ -275,8 +308,10 @@ conn_evict(void)
 	struct conn	*c;
 
 	/* The request queue is in accept order: its head is the oldest
-	 * connection that has not finished sending its request. */
-	if ((c = TAILQ_FIRST(&conn_reqq)) == NULL)
+	 * connection that has not finished sending its request.  One that
+	 * lingers has had its answer. */
+	if ((c = TAILQ_FIRST(&conn_q[CONN_Q_REQUEST])) == NULL &&
+	    (c = TAILQ_FIRST(&conn_q[CONN_Q_LINGER])) == NULL)
 		return -1;
 	conn_close(c, "evicted for a new connection");
 	return 0;
@@ -286,13 +321,11 @@ void
 conn_close_all(const char *why)
 {
 	struct conn	*c;
+	int		 q;
 
-	while ((c = TAILQ_FIRST(&conn_reqq)) != NULL)
-		conn_close(c, why);
-	while ((c = TAILQ_FIRST(&conn_writeq)) != NULL)
-		conn_close(c, why);
-	while ((c = TAILQ_FIRST(&conn_pendq)) != NULL)
-		conn_close(c, why);
+	for (q = CONN_Q_NONE + 1; q < CONN_Q_COUNT; q++)
+		while ((c = TAILQ_FIRST(&conn_q[q])) != NULL)
+			conn_close(c, why);
 	conn_reap();
 }
 
@@ -300,15 +333,28 @@ conn_close_all(const char *why)
 static void
 conn_log(const struct conn *c)
 {
-	struct access_entry	e;
+	const struct reply	*r = &c->reply;
+	struct access_entry	 e;
+	char			 shown[CONN_IN_MAX + 4];
+	size_t			 end;
 
 	e.proto = c->front->name;
 	e.addr = c->addr;
 	e.request = c->in;
 	/* A request cut short has no parsed length: log what arrived. */
-	e.reqlen = c->reply.reqlen ? c->reply.reqlen : c->inlen;
-	e.status = c->reply.status;
+	e.reqlen = r->reqlen ? r->reqlen : c->inlen;
+	/* A secret in the request (a Titan token) is not logged. */
+	end = r->hide_off + r->hide_len;
+	if (r->hide_len > 0 && end <= e.reqlen) {
+		memcpy(shown, c->in, r->hide_off);
+		memcpy(shown + r->hide_off, "***", 3);
+		memcpy(shown + r->hide_off + 3, c->in + end, e.reqlen - end);
+		e.request = shown;
+		e.reqlen = e.reqlen - r->hide_len + 3;
+	}
+	e.status = r->status;
 	e.bytes = c->bytes;
+	e.received = c->received;
 	e.ms = loop_now_ms() - c->start_ms;
 	e.fingerprint = c->fingerprint;
 	access_log(conn_conf, &e);
@@ -375,7 +421,11 @@ conn_flush(struct conn *c)
 	return CONN_DONE;
 }
 
-/* Send what is queued, then wait for events (or close on failure). */
+/*
+ * Send what is queued, then wait for events (or close on failure).  A
+ * connection waiting for its client's next flight keeps no buffer it
+ * has emptied: 10,000 idle connections would hold them all.
+ */
 static void
 conn_flush_then(struct conn *c, int events, const char *why)
 {
@@ -383,8 +433,16 @@ conn_flush_then(struct conn *c, int events, const char *why)
 
 	if (rc == LOOP_WRITE)
 		events = LOOP_WRITE;
-	if (rc == CONN_FAILED || conn_want(c, events) == -1)
+	if (rc == CONN_FAILED || conn_want(c, events) == -1) {
 		conn_close(c, why);
+		return;
+	}
+	if (c->io.out.len == 0)
+		buf_free(&c->io.out);
+	if (c->io.in.len == 0) {
+		buf_free(&c->io.in);
+		c->io.inoff = 0;
+	}
 }
 
 /* The n bytes just read past reply.out go through its stream's filter
@@ -609,12 +667,56 @@ conn_wait_pending(struct conn *c)
 	return conn_want(c, c->client_quiet ? LOOP_HUP : LOOP_READ);
 }
 
+/*
+ * A lingering close (struct reply's linger): the answer is out; shut
+ * down writing (the client reads our FIN after it) and drop what the
+ * client still sends until it closes, so that no unread input makes
+ * the kernel reset the connection under the answer.  Bounded by
+ * CONN_LINGER_MS and CONN_LINGER_MAX bytes.
+ */
+static void
+conn_drain(struct conn *c)
+{
+	static char	scratch[CONN_CHUNK];
+	ssize_t		n;
+	int		i;
+
+	for (i = 0; i < CONN_BODY_TURNS; i++) {
+		n = read(c->fd, scratch, sizeof(scratch));
+		if (n == -1 && (errno == EAGAIN || errno == EINTR)) {
+			if (conn_want(c, LOOP_READ) == 0)
+				return;
+			break;
+		}
+		if (n <= 0)
+			break;
+		c->lingered += (size_t)n;
+		if (c->lingered >= CONN_LINGER_MAX)
+			break;
+	}
+	if (i == CONN_BODY_TURNS && conn_want(c, LOOP_READ) == 0)
+		return;		/* more next time round */
+	conn_close(c, NULL);
+}
+
+static void
+conn_linger(struct conn *c)
+{
+	c->state = CONN_LINGER;
+	if (shutdown(c->fd, SHUT_WR) == -1) {
+		conn_close(c, NULL);
+		return;
+	}
+	conn_queue(c, CONN_Q_LINGER, loop_now_ms() + CONN_LINGER_MS);
+	conn_drain(c);
+}
+
 static void
 conn_send(struct conn *c)
 {
 	int	rc;
 
-	if (c->state == CONN_REQUEST) {
+	if (c->state == CONN_REQUEST || c->state == CONN_UPLOAD) {
 		c->state = CONN_RESPOND;
 		conn_queue(c, CONN_Q_WRITE, loop_now_ms() +
 		    (long long)conn_conf->write_timeout * 1000);
@@ -627,7 +729,10 @@ conn_send(struct conn *c)
 	switch (rc) {
 	case CONN_DONE:
 		conn_log(c);
-		conn_close(c, NULL);
+		if (c->reply.linger)
+			conn_linger(c);
+		else
+			conn_close(c, NULL);
 		return;
 	case CONN_WAIT_SOURCE:
 		rc = conn_wait(c, 0, LOOP_READ);
@@ -658,13 +763,267 @@ conn_ready(void *arg)
 	conn_send(c);
 }
 
-/* The reply's stream has bytes (or EOF) for the client. */
+/* The reply's stream has bytes (or EOF) for the client, or its sink
+ * room for the body. */
 static void
 conn_source_io(int fd, int events, void *arg)
 {
+	struct conn	*c = arg;
+
 	(void)fd;
 	(void)events;
-	conn_send(arg);
+	if (c->state == CONN_UPLOAD)
+		conn_upload_step(c, 0);
+	else
+		conn_send(c);
+}
+
+/* Plaintext into p[0..len): from the socket, or from OpenSSL (which
+ * has the records conn_fill() brought).  Bytes, or CONN_AGAIN, CONN_EOF,
+ * CONN_FAILED. */
+static ssize_t
+conn_recv(struct conn *c, char *p, size_t len, int readable)
+{
+	enum tls_result	r;
+	size_t		n;
+	ssize_t		rd;
+
+	if (c->ssl == NULL) {
+		if (!readable)
+			return CONN_AGAIN;
+		rd = read(c->fd, p, len);
+		if (rd == -1)
+			return errno == EAGAIN || errno == EINTR ? CONN_AGAIN :
+			    CONN_FAILED;
+		return rd == 0 ? CONN_EOF : rd;
+	}
+	if (readable && (rd = conn_fill(c)) < 0 && rd != CONN_AGAIN)
+		return rd;
+	r = tls_read(c->ssl, p, len, &n);
+	if (r == TLS_DONE)
+		return (ssize_t)n;
+	if (r == TLS_WANT_READ)
+		return CONN_AGAIN;
+	return r == TLS_CLOSED ? CONN_EOF : CONN_FAILED;
+}
+
+static ssize_t
+conn_read_plain(struct conn *c, int readable)
+{
+	return conn_recv(c, c->in + c->inlen, CONN_IN_MAX - c->inlen,
+	    readable);
+}
+
+/*
+ * An upload's body (struct reply_sink).  The bytes go through c->body:
+ * read from the client only once the sink has taken the last ones
+ * (back-pressure), so at most CONN_BODY_CHUNK bytes wait here.
+ */
+
+/* Write what body holds to the sink: CONN_DONE when it took it all,
+ * LOOP_WRITE when it is full, CONN_FAILED (errno). */
+static int
+conn_sink_put(struct conn *c)
+{
+	ssize_t	w;
+
+	while (c->bodyoff < c->body.len) {
+		w = write(c->reply.sink.fd, c->body.data + c->bodyoff,
+		    c->body.len - c->bodyoff);
+		if (w == -1 && errno == EINTR)
+			continue;
+		if (w == -1 && errno == EAGAIN)
+			return LOOP_WRITE;
+		if (w <= 0) {
+			if (w == 0)
+				errno = EIO;
+			return CONN_FAILED;
+		}
+		c->bodyoff += (size_t)w;
+	}
+	c->body.len = c->bodyoff = 0;
+	return CONN_DONE;
+}
+
+/* A TLS client's body records: a large slice of the socket into io.in
+ * at once, rather than conn_fill()'s one flight.  As conn_fill(). */
+static ssize_t
+conn_body_fill(struct conn *c)
+{
+	ssize_t	n;
+
+	if (buf_reserve(&c->io.in, CONN_BODY_CHUNK) == -1)
+		return CONN_FAILED;
+	n = read(c->fd, c->io.in.data + c->io.in.len, CONN_BODY_CHUNK);
+	if (n == -1)
+		return errno == EAGAIN || errno == EINTR ? CONN_AGAIN :
+		    CONN_FAILED;
+	if (n == 0)
+		return CONN_EOF;
+	c->io.in.len += (size_t)n;
+	return n;
+}
+
+/*
+ * Read body bytes into c->body, up to what the sink still expects:
+ * one read() of the socket (readable), then, for TLS, what OpenSSL can
+ * decrypt from the records at hand.  Bytes, or CONN_AGAIN, CONN_EOF,
+ * CONN_FAILED.
+ */
+static ssize_t
+conn_body_read(struct conn *c, int readable)
+{
+	off_t	 left = c->reply.sink.size - c->received;
+	size_t	 want = left < CONN_BODY_CHUNK ? (size_t)left : CONN_BODY_CHUNK;
+	ssize_t	 n = CONN_AGAIN;
+	int	 eof = 0;
+
+	if (buf_reserve(&c->body, want) == -1)
+		return CONN_FAILED;
+	if (c->ssl != NULL && readable) {
+		if ((n = conn_body_fill(c)) == CONN_FAILED)
+			return n;
+		eof = n == CONN_EOF;
+		readable = 0;
+	}
+	while (c->body.len < want) {
+		n = conn_recv(c, c->body.data + c->body.len,
+		    want - c->body.len, readable);
+		if (n <= 0)
+			break;
+		c->body.len += (size_t)n;
+		if (c->ssl == NULL)
+			break;		/* one read() */
+	}
+	if (c->body.len > 0)
+		return (ssize_t)c->body.len;
+	return eof || n == 0 ? CONN_EOF : n;
+}
+
+/* Body bytes already read from the socket, waiting in io.in or in
+ * OpenSSL: no readable event will announce them. */
+static int
+conn_body_buffered(struct conn *c)
+{
+	return c->ssl != NULL && (c->io.inoff < c->io.in.len ||
+	    SSL_has_pending(c->ssl));
+}
+
+/* Body bytes arrived: the request timeout moves per chunk of them. */
+static void
+conn_body_progress(struct conn *c, size_t n)
+{
+	c->received += (long long)n;
+	c->progress += n;
+	if (c->progress >= CONN_CHUNK) {
+		c->progress = 0;
+		conn_queue(c, CONN_Q_UPLOAD, loop_now_ms() +
+		    (long long)conn_conf->timeout * 1000);
+	}
+}
+
+/* The body is in (err 0) or will never be: the reply's hook says what
+ * to answer; a client that has gone hears nothing. */
+static void
+conn_upload_end(struct conn *c, int err)
+{
+	loop_del(conn_loop, &c->srcev);
+	buf_free(&c->body);
+	c->bodyoff = 0;
+	reply_sink_end(&c->reply, err);
+	if (c->reply.out.len == 0) {
+		conn_log(c);
+		conn_close(c, err ? "upload cut short" : NULL);
+		return;
+	}
+	conn_send(c);	/* a client that closed its side may still read */
+}
+
+/*
+ * Wait on one side only: the sink while it is full, else the client.
+ * While the sink is waited on the client is out of the loop altogether:
+ * its hang-up would be reported at every turn (level triggered) though
+ * its bytes may not be read yet.
+ */
+static void
+conn_upload_wait(struct conn *c, int sink)
+{
+	int	rc;
+
+	if (sink) {
+		rc = loop_del(conn_loop, &c->ev);
+		if (rc == 0 && c->srcev.fd == -1)
+			rc = loop_add(conn_loop, &c->srcev, c->reply.sink.fd,
+			    LOOP_WRITE, conn_source_io, c);
+	} else {
+		rc = loop_del(conn_loop, &c->srcev);
+		if (rc == 0)
+			rc = conn_want(c, LOOP_READ);
+	}
+	if (rc == -1)
+		conn_upload_end(c, errno ? errno : EIO);
+}
+
+/* Move the body on: sink what is here, then read more, the socket a
+ * bounded number of times per event (the bytes read are always sunk,
+ * and the body judged, before waiting: a client that has sent it all
+ * sends nothing more to wake us). */
+static void
+conn_upload_step(struct conn *c, int readable)
+{
+	ssize_t	n;
+	int	i, rc;
+
+	for (i = 0;; i++) {
+		if ((rc = conn_sink_put(c)) == LOOP_WRITE) {
+			conn_upload_wait(c, 1);
+			return;
+		}
+		if (rc == CONN_FAILED) {
+			conn_upload_end(c, errno);
+			return;
+		}
+		if (c->received == c->reply.sink.size) {
+			conn_upload_end(c, 0);
+			return;
+		}
+		/* Past the turns only what OpenSSL holds is taken: the
+		 * socket may have nothing more to wake us for it. */
+		if ((i >= CONN_BODY_TURNS && !conn_body_buffered(c)) ||
+		    (n = conn_body_read(c, i < CONN_BODY_TURNS &&
+		    (readable || i > 0))) == CONN_AGAIN) {
+			conn_upload_wait(c, 0);
+			return;
+		}
+		if (n < 0) {
+			conn_upload_end(c, ECONNRESET);
+			return;
+		}
+		conn_body_progress(c, (size_t)n);
+	}
+}
+
+/* The reply wants the request's body first: the bytes that came after
+ * the request line, then the socket. */
+static void
+conn_upload(struct conn *c)
+{
+	struct reply	*r = &c->reply;
+	size_t		 extra = c->inlen - r->reqlen;
+
+	c->state = CONN_UPLOAD;
+	c->received = 0;
+	c->progress = 0;
+	conn_queue(c, CONN_Q_UPLOAD, loop_now_ms() +
+	    (long long)conn_conf->timeout * 1000);
+	if ((off_t)extra > r->sink.size)
+		extra = (size_t)r->sink.size;
+	if (buf_append(&c->body, c->in + r->reqlen, extra) == -1) {
+		conn_upload_end(c, ENOMEM);
+		return;
+	}
+	conn_body_progress(c, extra);
+	conn_upload_step(c, 0);
 }
 
 /* Hand the bytes so far to the responder; 0 when it needs more. */
@@ -685,37 +1044,11 @@ conn_dispatch(struct conn *c)
 	ctx.ssl = c->ssl;
 	if (!c->front->respond(&ctx, c->in, c->inlen, &c->reply))
 		return 0;
-	conn_send(c);
+	if (c->reply.sink.commit != NULL)
+		conn_upload(c);
+	else
+		conn_send(c);
 	return 1;
-}
-
-/* Plaintext request bytes: from the socket, or from OpenSSL (which has
- * the records conn_fill() brought).  Bytes, or CONN_AGAIN, CONN_EOF,
- * CONN_FAILED. */
-static ssize_t
-conn_read_plain(struct conn *c, int readable)
-{
-	enum tls_result	r;
-	size_t		n;
-	ssize_t		rd;
-
-	if (c->ssl == NULL) {
-		if (!readable)
-			return CONN_AGAIN;
-		rd = read(c->fd, c->in + c->inlen, CONN_IN_MAX - c->inlen);
-		if (rd == -1)
-			return errno == EAGAIN || errno == EINTR ? CONN_AGAIN :
-			    CONN_FAILED;
-		return rd == 0 ? CONN_EOF : rd;
-	}
-	if (readable && (rd = conn_fill(c)) < 0 && rd != CONN_AGAIN)
-		return rd;
-	r = tls_read(c->ssl, c->in + c->inlen, CONN_IN_MAX - c->inlen, &n);
-	if (r == TLS_DONE)
-		return (ssize_t)n;
-	if (r == TLS_WANT_READ)
-		return CONN_AGAIN;
-	return r == TLS_CLOSED ? CONN_EOF : CONN_FAILED;
 }
 
 /*
@@ -813,6 +1146,10 @@ conn_handshake(struct conn *c, int readable)
 		    "signed" : "closed before a TLS handshake");
 		return;
 	}
+	/* Bytes that come while the key process signs wait in io.in: the
+	 * handshake goes on when the answer does (fd -1, not readable). */
+	if (c->keywait && readable)
+		return;
 	c->keywait = 0;
 	if (c->ssl == NULL) {
 		switch (conn_hello(c)) {
@@ -835,8 +1172,9 @@ conn_handshake(struct conn *c, int readable)
 		break;
 	case TLS_WANT_ASYNC:
 		/* The key process signs: the rest of the flight waits for
-		 * it, and the client is heard from only if it hangs up. */
-		if (conn_want(c, 0) == -1) {
+		 * it.  Watching the client for what it will want next
+		 * anyway (reading) also sees it hang up meanwhile. */
+		if (conn_want(c, LOOP_READ) == -1) {
 			conn_close(c, "cannot wait for the key process");
 			break;
 		}
@@ -923,6 +1261,9 @@ conn_step(struct conn *c, int readable)
 	case CONN_REQUEST:
 		conn_read_request(c, readable);
 		break;
+	case CONN_UPLOAD:
+		conn_upload_step(c, readable);
+		break;
 	case CONN_RESPOND:
 		if (c->srcev.fd != -1 || c->reply.source == REPLY_PENDING)
 			conn_gone(c);
@@ -931,6 +1272,9 @@ conn_step(struct conn *c, int readable)
 		break;
 	case CONN_SHUTDOWN:
 		conn_send(c);
+		break;
+	case CONN_LINGER:
+		conn_drain(c);
 		break;
 	case CONN_CLOSED:
 		break;

@@ -57,17 +57,6 @@ static const struct conf	*dynamic_conf;
 
 static void	dynamic_read(int, int, void *);
 
-/* "NN meta\r\n" instead of whatever r held (gemini_header()'s format;
- * gemini.c calls us, so we cannot call it). */
-static void
-dynamic_status(struct reply *r, int status, const char *meta)
-{
-	reply_reset(r);
-	r->status = status;
-	if (buf_printf(&r->out, "%02d %s\r\n", status, meta) == -1)
-		r->status = 40;		/* nothing to send: the close says */
-}
-
 void
 dynamic_attach(int fd)
 {
@@ -225,7 +214,7 @@ dynamic_answer(struct dynamic_req *q, const struct runmsg *m, int fd)
 	buf_reset(&r->out);
 	r->status = m->status;
 	if ((whole = dynamic_first(q, m, r)) == -1) {
-		dynamic_status(r, 40, "out of memory");
+		reply_header(r, 40, "out of memory");
 		whole = 1;
 	}
 	if (whole || fd == -1) {
@@ -250,7 +239,7 @@ dynamic_fail(struct dynamic_req *q, int status, const char *meta)
 	struct reply	*r = q->r;
 
 	reply_settle(r);
-	dynamic_status(r, status, meta);
+	reply_header(r, status, meta);
 	dynamic_free(q);
 	reply_ready(r);
 }
@@ -446,17 +435,17 @@ dynamic_start(const struct request_ctx *ctx, const struct conf_host *h,
 	cap = conf->max_programs_worker > 0 ? conf->max_programs_worker :
 	    conf->max_programs;
 	if (dynamic_fd == -1) {
-		dynamic_status(r, 42, "no program runner");
+		reply_header(r, 42, "no program runner");
 		return;
 	}
 	if (dynamic_n >= cap) {
 		log_warnx("%s: max-programs-per-worker (%d) reached",
 		    loc->pattern, cap);
-		dynamic_status(r, 44, DYNAMIC_BUSY);
+		reply_header(r, 44, DYNAMIC_BUSY);
 		return;
 	}
 	if (urllen > URL_MAX || (q = calloc(1, sizeof(*q))) == NULL) {
-		dynamic_status(r, urllen > URL_MAX ? 59 : 44, urllen > URL_MAX ?
+		reply_header(r, urllen > URL_MAX ? 59 : 44, urllen > URL_MAX ?
 		    "request too long" : DYNAMIC_BUSY);
 		return;
 	}
@@ -468,7 +457,7 @@ dynamic_start(const struct request_ctx *ctx, const struct conf_host *h,
 	if (dynamic_send(ctx, h, loc, line, u, q->id) == -1) {
 		log_warnx("%s: cannot ask the program runner: %s", q->backend,
 		    strerror(errno));
-		dynamic_status(r, errno == EAGAIN ? 44 : 42, errno == EAGAIN ?
+		reply_header(r, errno == EAGAIN ? 44 : 42, errno == EAGAIN ?
 		    DYNAMIC_BUSY : "no program runner");
 		free(q);
 		return;

@@ -38,13 +38,15 @@ fsroot_hidden(const char *path)
  * the caller then falls back to the portable walk.
  */
 static int
-fsroot_openat2(int rootfd, const char *rel, int flags)
+fsroot_openat2(int rootfd, const char *rel, int flags, int strict)
 {
 	struct open_how	how;
 
 	memset(&how, 0, sizeof(how));
 	how.flags = (unsigned long long)flags;
 	how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
+	if (strict)
+		how.resolve |= RESOLVE_NO_SYMLINKS;
 	return (int)syscall(SYS_openat2, rootfd, rel, &how, sizeof(how));
 }
 #endif
@@ -94,8 +96,9 @@ fsroot_walk(int rootfd, const char *rel, int flags)
 	}
 }
 
-int
-fsroot_open(int rootfd, const char *path, int flags)
+/* strict: no symlink at all, even one that stays beneath the root. */
+static int
+fsroot_resolve(int rootfd, const char *path, int flags, int strict)
 {
 	const char	*rel;
 	int		 fd;
@@ -111,13 +114,27 @@ fsroot_open(int rootfd, const char *path, int flags)
 	if (*rel == '\0')
 		rel = ".";
 #ifdef __linux__
-	fd = fsroot_openat2(rootfd, rel, flags);
+	fd = fsroot_openat2(rootfd, rel, flags, strict);
 	if (fd != -1 || errno != ENOSYS)
 		return fd;
+#else
+	(void)strict;	/* the walk below follows no symlink anyway */
 #endif
 	if (strcmp(rel, ".") == 0)
 		return openat(rootfd, ".", flags);
 	return fsroot_walk(rootfd, rel, flags);
+}
+
+int
+fsroot_open(int rootfd, const char *path, int flags)
+{
+	return fsroot_resolve(rootfd, path, flags, 0);
+}
+
+int
+fsroot_open_strict(int rootfd, const char *path, int flags)
+{
+	return fsroot_resolve(rootfd, path, flags, 1);
 }
 
 /*

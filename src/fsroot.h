@@ -19,6 +19,13 @@
  */
 int	fsroot_open(int rootfd, const char *path, int flags);
 
+/*
+ * As fsroot_open(), but no symlink may be on the way at all, even one
+ * that stays beneath the root (RESOLVE_NO_SYMLINKS): the write path
+ * (upload.c) creates and replaces files only where they are named.
+ */
+int	fsroot_open_strict(int rootfd, const char *path, int flags);
+
 /* A DIR for reading directory dirfd without moving dirfd's offset
  * (fdopendir on a fresh open of "."); NULL with errno. */
 DIR	*fsroot_opendir(int dirfd);

@@ -19,16 +19,8 @@
 #include "ratelimit.h"
 #include "reply.h"
 #include "serve.h"
+#include "titan.h"
 #include "vhost.h"
-
-int
-gemini_header(struct reply *r, int status, const char *meta)
-{
-	reply_reset(r);
-	r->status = status;
-	return buf_printf(&r->out, "%02d %.*s\r\n", status, GEMINI_META_MAX,
-	    meta);
-}
 
 /* An IP-literal URL host is ours when it is the address the client
  * connected to (clients send no SNI for addresses, RFC 6066 sect. 3). */
@@ -78,9 +70,9 @@ static void
 gemini_body(struct reply *r, const char *mime, const char *body,
     size_t len)
 {
-	if (gemini_header(r, 20, mime) == -1 ||
+	if (reply_header(r, 20, mime) == -1 ||
 	    reply_append(r, body, len) == -1)
-		gemini_header(r, 40, "out of memory");
+		reply_header(r, 40, "out of memory");
 }
 
 /* Type: location override, extension table, location default, magic
@@ -112,9 +104,9 @@ gemini_file(const struct conf_host *h, struct serve_result *sr,
 		gemini_body(r, meta, sr->body, (size_t)sr->size);
 		return;
 	}
-	if (gemini_header(r, 20, meta) == -1) {
+	if (reply_header(r, 20, meta) == -1) {
 		close(sr->fd);
-		gemini_header(r, 40, "out of memory");
+		reply_header(r, 40, "out of memory");
 		return;
 	}
 	reply_file(r, sr->fd, sr->size);
@@ -130,9 +122,9 @@ gemini_listing(const struct conf_host *h, struct serve_result *sr,
 	if (sr->loc != NULL && sr->loc->auto_index != CONF_UNSET)
 		auto_index = sr->loc->auto_index;
 	if (!auto_index)
-		gemini_header(r, 51, "not found");
+		reply_header(r, 51, "not found");
 	else if (dirindex_scan(sr->fd, sr->path, &listing) == -1)
-		gemini_header(r, 40, "cannot list directory");
+		reply_header(r, 40, "cannot list directory");
 	else
 		gemini_body(r, "text/gemini", listing.data, listing.len);
 	close(sr->fd);
@@ -148,17 +140,19 @@ gemini_redirect(const char *path, struct reply *r)
 
 	n = url_pct_encode(path, strlen(path), enc, sizeof(enc) - 1, 0);
 	if (n < 0) {
-		gemini_header(r, 59, "path too long");
+		reply_header(r, 59, "path too long");
 		return;
 	}
 	enc[n] = '/';
 	enc[n + 1] = '\0';
-	gemini_header(r, 31, enc);
+	reply_header(r, 31, enc);
 }
 
+/* t: a Titan request, whose URL is t->url; NULL for Gemini's u, whose
+ * request line is line[0..len) (a program is told it as it came). */
 static void
 gemini_route(const struct request_ctx *ctx, const char *line, size_t len,
-    const struct url *u, struct reply *r)
+    const struct url *u, const struct titan_request *t, struct reply *r)
 {
 	const struct conf_host	*h;
 	struct serve_result	 sr;
@@ -168,15 +162,21 @@ gemini_route(const struct request_ctx *ctx, const char *line, size_t len,
 	if ((secs = ratelimit_take(ctx->ratelimit, ctx->addr,
 	    ctx->now_ms)) > 0) {
 		snprintf(wait, sizeof(wait), "%d", secs);
-		gemini_header(r, 44, wait);
+		reply_header(r, 44, wait);
+		r->linger = t != NULL;
 		return;
 	}
-	if (strcmp(u->scheme, "gemini") != 0) {
-		gemini_header(r, 53, "proxy requests are refused");
+	if (t == NULL && strcmp(u->scheme, "gemini") != 0) {
+		reply_header(r, 53, "proxy requests are refused");
 		return;
 	}
 	if ((h = gemini_host(ctx, u)) == NULL) {
-		gemini_header(r, 53, "this server does not serve that host");
+		reply_header(r, 53, "this server does not serve that host");
+		r->linger = t != NULL;
+		return;
+	}
+	if (t != NULL) {
+		titan_route(ctx, h, t, r);
 		return;
 	}
 	serve_route(ctx, h, u->path, NULL, &sr);
@@ -203,7 +203,7 @@ gemini_route(const struct request_ctx *ctx, const char *line, size_t len,
 		break;
 	case SERVE_DENIED:
 	case SERVE_ERROR:
-		gemini_header(r, sr.status, sr.meta);
+		reply_header(r, sr.status, sr.meta);
 		break;
 	}
 }
@@ -212,19 +212,35 @@ int
 gemini_respond(const struct request_ctx *ctx, const char *in, size_t len,
     struct reply *r)
 {
-	struct url	 u;
-	const char	*errstr = NULL;
-	ssize_t		 n;
+	struct titan_request	 t;	/* its url serves Gemini too */
+	const char		*errstr = NULL, *crlf;
+	ssize_t			 n;
+	int			 titan = titan_request_is(in, len);
 
-	n = gemini_request_parse(in, len, &u, &errstr);
+	if (titan)
+		n = titan_request_parse(in, len, &t, &errstr);
+	else
+		n = gemini_request_parse(in, len, &t.url, &errstr);
 	if (n == 0)
 		return 0;
 	if (n < 0) {
-		gemini_header(r, 59, errstr ? errstr : "bad request");
+		reply_header(r, 59, errstr ? errstr : "bad request");
 		r->reqlen = len;
-		return 1;
+	} else {
+		gemini_route(ctx, in, (size_t)n - 2, &t.url, titan ? &t : NULL,
+		    r);
+		r->reqlen = (size_t)n;
 	}
-	gemini_route(ctx, in, (size_t)n - 2, &u, r);
-	r->reqlen = (size_t)n;
+	if (titan) {
+		/* A refusal while the body comes: a gentle close, and the
+		 * log keeps the line, not the body after it. */
+		if (n < 0) {
+			r->linger = 1;
+			if ((crlf = memmem(in, len, "\r\n", 2)) != NULL)
+				r->reqlen = (size_t)(crlf - in) + 2;
+		}
+		r->hide_off = t.token_off;
+		r->hide_len = t.token_len;
+	}
 	return 1;
 }

@@ -10,7 +10,6 @@
 #include "url.h"
 
 #define GEMINI_REQUEST_MAX	1024	/* bytes of URL, without CRLF */
-#define GEMINI_META_MAX		1024
 
 /*
  * Parse one request "URL CRLF" from buf[0..len) (picohttpparser style).
@@ -22,17 +21,20 @@
 ssize_t	gemini_request_parse(const char *buf, size_t len, struct url *out,
 	    const char **errstr);
 
+/* The line rules alone (the URL is not parsed): the same returns, the
+ * line being buf[0..n - 2).  Titan's parser (titan.h) shares them. */
+ssize_t	gemini_request_line(const char *buf, size_t len,
+	    const char **errstr);
+
 struct reply;
 struct request_ctx;
-
-/* "NN META\r\n" as the start of r (meta cut at GEMINI_META_MAX bytes),
- * dropping whatever r held.  0 or -1 (memory). */
-int	gemini_header(struct reply *, int status, const char *meta);
 
 /*
  * The Gemini responder (a reply_fn): parse the request line in in[0..len)
  * and answer it, rejections included.  0 when more bytes are needed,
- * else 1 with r filled in.
+ * else 1 with r filled in.  A titan:// request (an upload, titan.h) is
+ * parsed by Titan's rules, held to the same rate limit and host checks,
+ * and answered by titan_route().
  */
 int	gemini_respond(const struct request_ctx *, const char *in, size_t len,
 	    struct reply *r);

@@ -84,16 +84,27 @@ gemini_request_check_line(const char *buf, size_t len, const char **errstr)
 }
 
 ssize_t
-gemini_request_parse(const char *buf, size_t len, struct url *out,
-    const char **errstr)
+gemini_request_line(const char *buf, size_t len, const char **errstr)
 {
 	size_t	eol;
 	int	found;
 
 	if ((found = gemini_request_find_eol(buf, len, &eol, errstr)) != 1)
 		return found;
-	if (gemini_request_check_line(buf, eol, errstr) == -1 ||
-	    url_parse(buf, eol, out, errstr) == -1)
+	if (gemini_request_check_line(buf, eol, errstr) == -1)
 		return -1;
 	return (ssize_t)eol + 2;
+}
+
+ssize_t
+gemini_request_parse(const char *buf, size_t len, struct url *out,
+    const char **errstr)
+{
+	ssize_t	n;
+
+	if ((n = gemini_request_line(buf, len, errstr)) <= 0)
+		return n;
+	if (url_parse(buf, (size_t)n - 2, out, errstr) == -1)
+		return -1;
+	return n;
 }

@@ -27,6 +27,8 @@
 #define GEMLOG_EPOCH_DATE	"1970-01-01"
 #define GEMLOG_BOM		"\xef\xbb\xbf"
 #define GEMLOG_REPLACEMENT	"\xef\xbf\xbd"	/* U+FFFD */
+#define GEMLOG_ELLIPSIS		"\xe2\x80\xa6"	/* U+2026 */
+#define GEMLOG_SUMMARY_SLACK	100	/* characters a cut goes back */
 
 /* Pure helpers. */
 
@@ -182,6 +184,93 @@ gemlog_post_init(struct gemlog_post *p, const char *name,
 	gemlog_clean_copy(p->title, sizeof(p->title), title, titlelen);
 	if (p->title[0] == '\0')
 		gemlog_clean_copy(p->title, sizeof(p->title), name, namelen);
+}
+
+/* Append s[0..len) cleaned to dst[*o..], counting characters in
+ * *chars, no space at the start or after another; stops once more than
+ * GEMLOG_SUMMARY_CHARS are in (so that the caller knows to cut). */
+static void
+gemlog_summary_add(char *dst, size_t dstsize, size_t *o, size_t *chars,
+    const char *s, size_t len)
+{
+	const char	*rep;
+	size_t		 i = 0, replen;
+
+	while (i < len && *chars <= GEMLOG_SUMMARY_CHARS) {
+		i += gemlog_clean_char(s + i, len - i, ' ', &rep, &replen);
+		if (replen == 1 && rep[0] == ' ' &&
+		    (*o == 0 || dst[*o - 1] == ' '))
+			continue;
+		if (*o + replen >= dstsize)
+			break;
+		memcpy(dst + *o, rep, replen);
+		*o += replen;
+		(*chars)++;
+	}
+	dst[*o] = '\0';
+}
+
+/* Over GEMLOG_SUMMARY_CHARS characters: cut at the last space among
+ * the last GEMLOG_SUMMARY_SLACK of them (else in the word), add "...". */
+static size_t
+gemlog_summary_cut(char *dst, size_t dstsize, size_t o, size_t chars)
+{
+	size_t	i = 0, c, n, space = 0;
+
+	if (chars <= GEMLOG_SUMMARY_CHARS)
+		return o;
+	for (c = 0; i < o && c < GEMLOG_SUMMARY_CHARS; c++) {
+		if (dst[i] == ' ' &&
+		    c >= GEMLOG_SUMMARY_CHARS - GEMLOG_SUMMARY_SLACK)
+			space = i;
+		n = utf8_charlen(dst + i, o - i);
+		i += n > 0 ? n : 1;
+	}
+	if (space > 0)
+		i = space;
+	while (i > 0 && dst[i - 1] == ' ')
+		i--;
+	if (i + strlen(GEMLOG_ELLIPSIS) >= dstsize)
+		return o;
+	memcpy(dst + i, GEMLOG_ELLIPSIS, strlen(GEMLOG_ELLIPSIS) + 1);
+	return i + strlen(GEMLOG_ELLIPSIS);
+}
+
+size_t
+gemlog_summary(const char *content, size_t len, char *dst, size_t dstsize)
+{
+	struct gemtext_iter	it;
+	struct gemtext_line	l;
+	char			date[11];
+	size_t			o = 0, chars = 0, n;
+	int			in = 0;
+
+	if (dstsize == 0)
+		return 0;
+	dst[0] = '\0';
+	gemtext_init(&it, content, len);
+	while (chars <= GEMLOG_SUMMARY_CHARS && gemtext_next(&it, &l)) {
+		for (n = l.textlen; n > 0 && (l.text[n - 1] == ' ' ||
+		    l.text[n - 1] == '\t'); n--)
+			;
+		if (l.kind != GEMTEXT_TEXT || n == 0) {
+			if (in)
+				break;
+			continue;
+		}
+		if (!in && n == sizeof(date) - 1 &&
+		    gemlog_parse_date(l.text, n, date))
+			continue;
+		if (in)
+			gemlog_summary_add(dst, dstsize, &o, &chars, " ", 1);
+		gemlog_summary_add(dst, dstsize, &o, &chars, l.text, n);
+		in = 1;
+	}
+	o = gemlog_summary_cut(dst, dstsize, o, chars);
+	while (o > 0 && dst[o - 1] == ' ')
+		o--;
+	dst[o] = '\0';
+	return o;
 }
 
 static int
@@ -396,9 +485,14 @@ gemlog_put_entry(struct buf *out, const char *base,
 	    buf_printf(out, "</title>\n<updated>%sT00:00:00Z</updated>\n"
 	    "<link href=\"", gemlog_post_date(p)) == -1 ||
 	    gemlog_put_url(out, base, link->data) == -1 ||
-	    buf_puts(out, "\" rel=\"alternate\"/>\n</entry>\n") == -1)
+	    buf_puts(out, "\" rel=\"alternate\"/>\n") == -1)
 		return -1;
-	return 0;
+	if (p->summary != NULL && p->summary[0] != '\0' &&
+	    (buf_puts(out, "<summary>") == -1 ||
+	    gemlog_put_xmls(out, p->summary) == -1 ||
+	    buf_puts(out, "</summary>\n") == -1))
+		return -1;
+	return buf_puts(out, "</entry>\n");
 }
 
 int
@@ -407,7 +501,7 @@ gemlog_write_atom(const struct gemlog_post *posts, size_t n,
 {
 	struct buf	 link = { NULL, 0, 0 };
 	const char	*base = "gemini://localhost/", *title, *updated;
-	size_t		 i, titlelen;
+	size_t		 i, titlelen, count = n;
 	int		 rv = -1;
 
 	if (feed != NULL && feed->base_url != NULL)
@@ -423,7 +517,10 @@ gemlog_write_atom(const struct gemlog_post *posts, size_t n,
 			updated = gemlog_post_date(&posts[i]);
 	if (gemlog_put_feed_head(out, base, title, titlelen, updated) == -1)
 		goto fail;
-	for (i = 0; i < n; i++)
+	/* A feed is polled: the newest entries, not the whole archive. */
+	if (feed != NULL && feed->entries > 0 && feed->entries < n)
+		count = feed->entries;
+	for (i = 0; i < count; i++)
 		if (gemlog_put_entry(out, base, &posts[i], &link) == -1)
 			goto fail;
 	rv = buf_puts(out, "</feed>\n");
@@ -589,6 +686,10 @@ struct gemlog_cache {
 	char			*title;
 	struct gemlog_post	*posts;
 	size_t			 nposts;
+	char			**summaries;	/* of the feed's posts */
+	size_t			 nsummaries;
+	char			*heading;	/* the gemlog's, or NULL */
+	size_t			 entries;	/* the feed's, 0: all */
 	struct buf		 index;
 	struct buf		 atom;
 	dev_t			 dev;
@@ -596,6 +697,7 @@ struct gemlog_cache {
 	struct timespec		 dirmtim;
 	time_t			 header_mtime;	/* -1: no header */
 	time_t			 footer_mtime;	/* -1: no footer */
+	time_t			 index_mtime;	/* -1: no index.gmi */
 	struct timespec		 checked;	/* CLOCK_MONOTONIC */
 	int			 racy;
 	unsigned long		 used;		/* LRU stamp */
@@ -607,6 +709,12 @@ static unsigned long		gemlog_cache_clock;
 static void
 gemlog_cache_clear(struct gemlog_cache *c)
 {
+	size_t	i;
+
+	for (i = 0; i < c->nsummaries; i++)
+		free(c->summaries[i]);
+	free(c->summaries);
+	free(c->heading);
 	free(c->key);
 	free(c->base_url);
 	free(c->title);
@@ -623,6 +731,17 @@ gemlog_cache_free(void)
 
 	for (i = 0; i < GEMLOG_CACHE_SLOTS; i++)
 		gemlog_cache_clear(&gemlog_cache[i]);
+}
+
+void
+gemlog_forget(const char *key)
+{
+	size_t	i;
+
+	for (i = 0; i < GEMLOG_CACHE_SLOTS; i++)
+		if (gemlog_cache[i].key != NULL &&
+		    strcmp(gemlog_cache[i].key, key) == 0)
+			gemlog_cache_clear(&gemlog_cache[i]);
 }
 
 static int
@@ -714,7 +833,8 @@ gemlog_cache_stale(struct gemlog_cache *c, int dirfd, const struct stat *st)
 		    pst.st_mtim.tv_sec != c->posts[i].mtime)
 			return 1;
 	return gemlog_side_mtime(dirfd, GEMLOG_HEADER) != c->header_mtime ||
-	    gemlog_side_mtime(dirfd, GEMLOG_FOOTER) != c->footer_mtime;
+	    gemlog_side_mtime(dirfd, GEMLOG_FOOTER) != c->footer_mtime ||
+	    gemlog_side_mtime(dirfd, GEMLOG_INDEX_FILE) != c->index_mtime;
 }
 
 static int
@@ -723,7 +843,8 @@ gemlog_cache_racy(const struct gemlog_cache *c, time_t start)
 	size_t	i;
 
 	if (c->dirmtim.tv_sec >= start - 1 ||
-	    c->header_mtime >= start - 1 || c->footer_mtime >= start - 1)
+	    c->header_mtime >= start - 1 || c->footer_mtime >= start - 1 ||
+	    c->index_mtime >= start - 1)
 		return 1;
 	for (i = 0; i < c->nposts; i++)
 		if (c->posts[i].mtime >= start - 1)
@@ -731,26 +852,95 @@ gemlog_cache_racy(const struct gemlog_cache *c, time_t start)
 	return 0;
 }
 
+/*
+ * The gemlog's own title, for a feed given none: the first level-1
+ * heading of its header (head, already read), else of its index.gmi.
+ * n->heading is left NULL when there is none.
+ */
+static int
+gemlog_cache_heading(struct gemlog_cache *n, int dirfd,
+    const struct buf *head)
+{
+	struct buf	 index = { NULL, 0, 0 };
+	char		 title[GEMLOG_TITLE_MAX + 1];
+	const char	*t;
+	size_t		 tlen;
+	int		 found, rv = 0;
+
+	if (gemlog_read_side(dirfd, GEMLOG_INDEX_FILE, &index,
+	    &n->index_mtime) == -1)
+		return -1;
+	found = (head->len > 0 && gemtext_title(head->data, head->len, &t,
+	    &tlen)) || (index.len > 0 && gemtext_title(index.data, index.len,
+	    &t, &tlen));
+	if (found) {
+		gemlog_clean_copy(title, sizeof(title), t, tlen);
+		if (title[0] != '\0' && (n->heading = strdup(title)) == NULL)
+			rv = -1;
+	}
+	buf_free(&index);
+	return rv;
+}
+
+/* The summaries of the posts the feed carries (its first ones, newest
+ * first), read again from the files: only those are worth memory. */
+static int
+gemlog_cache_summaries(struct gemlog_cache *n, int dirfd)
+{
+	char		 sum[GEMLOG_SUMMARY_MAX], *tmp;
+	struct stat	 st;
+	size_t		 i, len, k = n->nposts;
+
+	if (n->entries > 0 && n->entries < k)
+		k = n->entries;
+	if (k == 0)
+		return 0;
+	if ((n->summaries = calloc(k, sizeof(*n->summaries))) == NULL ||
+	    (tmp = malloc(GEMLOG_READ_MAX)) == NULL)
+		return -1;
+	n->nsummaries = k;
+	for (i = 0; i < k; i++) {
+		if (gemlog_read_file(dirfd, n->posts[i].name, tmp,
+		    GEMLOG_READ_MAX, &len, &st) == -1) {
+			if (gemlog_skippable(errno))
+				continue;
+			break;
+		}
+		if (gemlog_summary(tmp, len, sum, sizeof(sum)) == 0)
+			continue;
+		if ((n->summaries[i] = strdup(sum)) == NULL)
+			break;
+		n->posts[i].summary = n->summaries[i];
+	}
+	free(tmp);
+	return i == k ? 0 : -1;
+}
+
 /* Scan and write both documents into the unused entry n. */
 static int
 gemlog_cache_build(struct gemlog_cache *n, int dirfd,
     const struct gemlog_feed *feed)
 {
-	struct buf	head = { NULL, 0, 0 }, foot = { NULL, 0, 0 };
-	time_t		start = time(NULL);
-	int		rv = -1;
+	struct buf		head = { NULL, 0, 0 }, foot = { NULL, 0, 0 };
+	struct gemlog_feed	f = *feed;
+	time_t			start = time(NULL);
+	int			rv = -1;
 
 	if (gemlog_scan(dirfd, &n->posts, &n->nposts) == -1)
 		return -1;
 	if (gemlog_read_side(dirfd, GEMLOG_HEADER, &head,
 	    &n->header_mtime) == -1 ||
 	    gemlog_read_side(dirfd, GEMLOG_FOOTER, &foot,
-	    &n->footer_mtime) == -1)
+	    &n->footer_mtime) == -1 ||
+	    gemlog_cache_heading(n, dirfd, &head) == -1 ||
+	    gemlog_cache_summaries(n, dirfd) == -1)
 		goto fail;
+	if (f.title == NULL || f.title[0] == '\0')
+		f.title = n->heading;
 	if (gemlog_write_index(n->posts, n->nposts,
 	    n->header_mtime == -1 ? NULL : head.data, head.len,
 	    foot.data, foot.len, &n->index) == -1 ||
-	    gemlog_write_atom(n->posts, n->nposts, feed, &n->atom) == -1)
+	    gemlog_write_atom(n->posts, n->nposts, &f, &n->atom) == -1)
 		goto fail;
 	n->racy = gemlog_cache_racy(n, start);
 	rv = 0;
@@ -772,6 +962,7 @@ gemlog_cache_fill(struct gemlog_cache *slot, int dirfd, const char *key,
 	n.dev = st->st_dev;
 	n.ino = st->st_ino;
 	n.dirmtim = st->st_mtim;
+	n.entries = feed->entries;
 	if ((n.key = strdup(key)) == NULL ||
 	    (feed->base_url != NULL &&
 	    (n.base_url = strdup(feed->base_url)) == NULL) ||
@@ -792,7 +983,7 @@ const struct buf *
 gemlog_get(int dirfd, const char *key, enum gemlog_doc doc,
     const struct gemlog_feed *feed)
 {
-	static const struct gemlog_feed	 nofeed = { NULL, NULL };
+	static const struct gemlog_feed	 nofeed = { NULL, NULL, 0 };
 	struct gemlog_cache		*c;
 	struct stat			 st;
 	int				 found, saved;
@@ -808,6 +999,7 @@ gemlog_get(int dirfd, const char *key, enum gemlog_doc doc,
 	c = gemlog_cache_slot(key, &found);
 	if (!found || !gemlog_streq(c->base_url, feed->base_url) ||
 	    !gemlog_streq(c->title, feed->title) ||
+	    c->entries != feed->entries ||
 	    gemlog_cache_stale(c, dirfd, &st)) {
 		if (gemlog_cache_fill(c, dirfd, key, feed, &st) == -1) {
 			/* Never serve an entry known to be stale. */

@@ -146,15 +146,20 @@ static int
 gopher_view_key(const struct request_ctx *ctx, const struct serve_result *sr,
     enum gopher_view kind, char *key, size_t keysize)
 {
-	int	n;
+	size_t	n;
 
 	if (!gopher_views_ready) {
 		cache_init(&gopher_views, (size_t)ctx->conf->gopher_cache *
 		    1024 * 1024);
 		gopher_views_ready = 1;
 	}
-	n = snprintf(key, keysize, "%d%s", (int)kind, sr->path);
-	return n < 0 || (size_t)n >= keysize ? -1 : 0;
+	/* By hand, as it is per request: the kind's digit, the path. */
+	n = strlen(sr->path);
+	if (n + 2 > keysize)
+		return -1;
+	key[0] = (char)('0' + kind);
+	memcpy(key + 1, sr->path, n + 1);
+	return 0;
 }
 
 /*

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "capsuled.h"
 #include "gemlog.h"
 #include "indexcmd.h"
 #include "url.h"
@@ -217,6 +218,7 @@ indexcmd_main(int argc, char *argv[])
 	}
 	feed.base_url = o.base_url != NULL ? o.base_url : base;
 	feed.title = o.title;
+	feed.entries = CONF_DEFAULT_FEED;	/* as the server's default */
 	if (o.outdir != NULL)
 		rv = indexcmd_to_dir(dirfd, realdir, &feed, o.outdir);
 	else

@@ -109,10 +109,35 @@ fail:
 	return -1;
 }
 
+/* A dotted quad by hand into buf (16 bytes at least): inet_ntop() and
+ * getnameinfo() format it with sprintf(), whose parse was a tenth of a
+ * Gopher request's own work. */
+static void
+listen_ipv4_string(const struct in_addr *a, char *buf)
+{
+	const unsigned char	*b = (const unsigned char *)&a->s_addr;
+	char			*p = buf;
+	int			 i;
+
+	for (i = 0; i < 4; i++) {
+		if (b[i] >= 100)
+			*p++ = (char)('0' + b[i] / 100);
+		if (b[i] >= 10)
+			*p++ = (char)('0' + b[i] / 10 % 10);
+		*p++ = (char)('0' + b[i] % 10);
+		*p++ = i < 3 ? '.' : '\0';
+	}
+}
+
 void
 listen_addr_string(const struct sockaddr *sa, socklen_t salen, char *buf,
     size_t bufsize)
 {
+	if (sa->sa_family == AF_INET && bufsize >= 16) {
+		listen_ipv4_string(&((const struct sockaddr_in *)
+		    (const void *)sa)->sin_addr, buf);
+		return;
+	}
 	if (getnameinfo(sa, salen, buf, bufsize, NULL, 0,
 	    NI_NUMERICHOST) != 0)
 		snprintf(buf, bufsize, "?");

@@ -58,15 +58,29 @@ location_mime(const struct conf_location *loc, const char *name)
 	return NULL;
 }
 
-int
-location_allows(const struct conf_location *loc, const char *fpr)
+static int
+location_fpr_in(const char (*list)[65], int n, const char *fpr)
 {
 	int	i;
 
-	for (i = 0; i < loc->nfingerprints; i++)
-		if (strcmp(loc->fingerprints[i], fpr) == 0)
+	for (i = 0; i < n; i++)
+		if (strcmp(list[i], fpr) == 0)
 			return 1;
 	return 0;
+}
+
+int
+location_allows(const struct conf_location *loc, const char *fpr)
+{
+	return location_fpr_in((const char (*)[65])loc->fingerprints,
+	    loc->nfingerprints, fpr);
+}
+
+int
+location_titan_allows(const struct conf_location *loc, const char *fpr)
+{
+	return location_fpr_in((const char (*)[65])loc->titan.fingerprints,
+	    loc->titan.nfingerprints, fpr);
 }
 
 size_t
@@ -75,12 +89,20 @@ location_literal(const char *pattern)
 	return strcspn(pattern, "*?[\\");
 }
 
-size_t
-location_dir(const char *pattern)
+int
+location_dir(const char *pattern, char *dst, size_t dstsize)
 {
 	size_t	n = location_literal(pattern);
 
 	while (n > 0 && pattern[n - 1] != '/')
 		n--;
-	return n;
+	if (n == 0) {
+		pattern = "/";
+		n = 1;
+	}
+	if (n >= dstsize)
+		return -1;
+	memcpy(dst, pattern, n);
+	dst[n] = '\0';
+	return 0;
 }

@@ -27,19 +27,27 @@ const char	*location_mime(const struct conf_location *, const char *name);
 int		 location_allows(const struct conf_location *,
 		    const char *fpr);
 
+/* 1 when fpr is on loc's list of who may upload (titan-fingerprint). */
+int		 location_titan_allows(const struct conf_location *,
+		    const char *fpr);
+
 /*
  * Pure: the length of the pattern's literal start, before its first
- * fnmatch(3) special character ('*', '?', '[', '\\'): "/app/<star>"
- * -> 5, "/app" -> 4, "<star>" -> 0.  Where a backend is "mounted" (SCRIPT_NAME).
+ * fnmatch(3) special character (a star, '?', '[', a backslash): 5 for
+ * "/app/" and a star, 4 for "/app", 0 for a star alone.  Where a
+ * backend is mounted (its SCRIPT_NAME).
  */
 size_t		 location_literal(const char *pattern);
 
 /*
- * Pure: the length of the directory the pattern's literal start lies
- * in, up to and including its last '/': "/cgi-bin/<star>" -> 9
- * ("/cgi-bin/"), "/cgi-bin/a<star>.cgi" -> 9, "<star>" -> 0.  Where a cgi location's programs
- * are looked for.
+ * Pure: the directory beneath which every path a pattern matches lies:
+ * the pattern up to the last '/' before its first wildcard (a star,
+ * '?', '[' or a backslash), so "/posts/" followed by a star gives
+ * "/posts/", "/a/b.gmi" gives "/a/", and a pattern that starts with a
+ * star gives "/" (the root: a star crosses '/').  What the sandbox
+ * lets a worker write beneath, and where a cgi location's programs are
+ * looked for.  0, or -1 when dst is too small.
  */
-size_t		 location_dir(const char *pattern);
+int		 location_dir(const char *pattern, char *dst, size_t dstsize);
 
 #endif

@@ -144,6 +144,21 @@ log_stamp(void)
 	return stamp;
 }
 
+/* Append s to line[*n..size) as far as it fits, keeping the last byte
+ * for a newline. */
+static void
+log_cat(char *line, size_t size, size_t *n, const char *s)
+{
+	size_t	len = strlen(s);
+
+	if (len > size - 1 - *n)
+		len = size - 1 - *n;
+	if (*n + len == size - 1 && s[0] == '\n')
+		len = 1;	/* the newline always fits */
+	memcpy(line + *n, s, len);
+	*n += len;
+}
+
 /*
  * Every message is formatted once into a fixed buffer, then escaped:
  * messages may carry client-supplied bytes (request lines, SNI names).
@@ -152,7 +167,7 @@ static void
 log_write(int pri, const char *errstr, const char *msg, int access)
 {
 	char	esc[4096], line[4400];
-	int	n;
+	size_t	n;
 
 	log_escape(esc, sizeof(esc), msg, strlen(msg));
 	if (log_use_syslog) {
@@ -162,12 +177,22 @@ log_write(int pri, const char *errstr, const char *msg, int access)
 			syslog(pri, "%s", esc);
 		return;
 	}
-	n = snprintf(line, sizeof(line), "%s %s%s%s%s%s\n", log_stamp(),
-	    log_prefix, log_prefix[0] ? ": " : "", esc, errstr ? ": " : "",
-	    errstr ? errstr : "");
-	if (n > 0)
-		log_emit(line, (size_t)n < sizeof(line) ? (size_t)n :
-		    sizeof(line) - 1, access);
+	/* Piece by piece rather than snprintf(): an access line per request
+	 * comes through here. */
+	n = 0;
+	log_cat(line, sizeof(line), &n, log_stamp());
+	log_cat(line, sizeof(line), &n, " ");
+	if (log_prefix[0] != '\0') {
+		log_cat(line, sizeof(line), &n, log_prefix);
+		log_cat(line, sizeof(line), &n, ": ");
+	}
+	log_cat(line, sizeof(line), &n, esc);
+	if (errstr != NULL) {
+		log_cat(line, sizeof(line), &n, ": ");
+		log_cat(line, sizeof(line), &n, errstr);
+	}
+	log_cat(line, sizeof(line), &n, "\n");
+	log_emit(line, n, access);
 }
 
 static void

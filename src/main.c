@@ -28,6 +28,7 @@
 #include "runner.h"
 #include "sandbox.h"
 #include "tls.h"
+#include "upload.h"
 #include "worker.h"
 
 #define MAIN_WORKERS_MAX	64
@@ -205,6 +206,7 @@ main_close_roots(struct conf *conf)
 {
 	int	i;
 
+	upload_dirs_close(conf);
 	for (i = 0; i < conf->nhosts; i++) {
 		if (conf->hosts[i].rootfd != -1)
 			close(conf->hosts[i].rootfd);
@@ -230,6 +232,7 @@ main_open_roots(struct conf *conf, char *err, size_t errsize)
 			return -1;
 		}
 	}
+	upload_dirs_open(conf);		/* for the workers' sandbox */
 	return 0;
 }
 
@@ -763,6 +766,7 @@ main(int argc, char *argv[])
 	for (w = 0; w < st.conf->workers; w++)
 		st.nls = main_bind(st.conf, st.ls[w]);
 	main_announce(&st);
+	upload_sweep(st.conf);	/* at start only: see upload.h */
 	sandbox_drop(st.conf);
 	main_signals();
 	if (main_keys_start(&st.keys, st.conf, st.keyfiles, err,

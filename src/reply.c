@@ -1,9 +1,21 @@
 /*
  * reply.c: filling in a struct reply (see reply.h).
  */
+#include <errno.h>
+#include <stdio.h>
 #include <unistd.h>
 
 #include "reply.h"
+
+static void
+reply_sink_clear(struct reply_sink *s)
+{
+	s->fd = -1;
+	s->size = 0;
+	s->commit = NULL;
+	s->abort = NULL;
+	s->arg = NULL;
+}
 
 void
 reply_init(struct reply *r)
@@ -23,6 +35,37 @@ reply_init(struct reply *r)
 	r->filter_arg = NULL;
 	r->ready = NULL;
 	r->ready_arg = NULL;
+	reply_sink_clear(&r->sink);
+	r->linger = 0;
+	r->hide_off = r->hide_len = 0;
+}
+
+void
+reply_sink(struct reply *r, int fd, off_t size,
+    void (*commit)(struct reply *, void *),
+    void (*abort)(struct reply *, void *, int), void *arg)
+{
+	r->sink.fd = fd;
+	r->sink.size = size;
+	r->sink.commit = commit;
+	r->sink.abort = abort;
+	r->sink.arg = arg;
+}
+
+/* The hook is taken off r first: it fills r in, and may reset it. */
+void
+reply_sink_end(struct reply *r, int err)
+{
+	struct reply_sink	s = r->sink;
+
+	if (s.commit == NULL)
+		return;
+	reply_sink_clear(&r->sink);
+	buf_reset(&r->out);
+	if (err == 0)
+		s.commit(r, s.arg);
+	else
+		s.abort(r, s.arg, err);
 }
 
 void
@@ -50,8 +93,10 @@ reply_end_source(struct reply *r)
 void
 reply_reset(struct reply *r)
 {
+	reply_sink_end(r, ECANCELED);
 	reply_end_source(r);
 	buf_reset(&r->out);
+	r->linger = 0;
 }
 
 void
@@ -82,6 +127,15 @@ reply_stream(struct reply *r, int fd)
 	reply_end_source(r);
 	r->source = REPLY_STREAM;
 	r->fd = fd;
+}
+
+int
+reply_header(struct reply *r, int status, const char *meta)
+{
+	reply_reset(r);
+	r->status = status;
+	return buf_printf(&r->out, "%02d %.*s\r\n", status, REPLY_META_MAX,
+	    meta);
 }
 
 void

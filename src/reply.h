@@ -58,6 +58,42 @@ enum reply_source {
 	REPLY_PENDING		/* not known yet: see reply_pending() */
 };
 
+struct reply;
+
+/*
+ * A request body to receive before the answer (a Titan upload).  The
+ * responder, having checked the request line, opens where the bytes go
+ * and calls reply_sink().  conn.c then reads exactly size more bytes
+ * from the client (first those that came after the request line) and
+ * writes them to fd in order; it reads the client only once fd has
+ * taken what came before, so a sink that is full (a pipe) stops the
+ * client, while a regular file never is.  The request timeout applies,
+ * pushed back by every CONN_CHUNK bytes received (as the write timeout
+ * is by bytes sent).  Nothing is sent meanwhile.  Then one hook is
+ * called, once:
+ *
+ *   commit(r, arg)	all size bytes are in fd: make them count
+ *			(fsync, rename) and fill in r, the answer;
+ *   abort(r, arg, err)	they are not, and never will be: the client
+ *			closed (err ECONNRESET), stalled past the
+ *			timeout (ETIMEDOUT), the connection is torn down
+ *			(ECANCELED), or writing to fd failed (its errno).
+ *			Undo, so that nothing half-written remains, and
+ *			fill in r: an answer, which conn.c sends if the
+ *			client can still hear it, or only the status the
+ *			access log shows.
+ *
+ * From the call on, the hook owns fd and arg (closes, frees); r->out is
+ * empty when it is called.
+ */
+struct reply_sink {
+	int	  fd;		/* -1: no body expected */
+	off_t	  size;		/* bytes to receive */
+	void	(*commit)(struct reply *, void *arg);
+	void	(*abort)(struct reply *, void *arg, int err);
+	void	 *arg;
+};
+
 /*
  * A responder's answer.  status is a Gemini status code in both
  * protocols: it is what the access log shows (a Gopher "not found" is
@@ -71,6 +107,20 @@ struct reply {
 	enum reply_source	 source;
 	int			 fd;		/* -1 for REPLY_MEMORY */
 	off_t			 size;		/* REPLY_FILE: bytes to send */
+	struct reply_sink	 sink;		/* a body to read first */
+	/*
+	 * The client may still be sending (the body of an upload refused
+	 * before it was read): closing a socket with unread input makes
+	 * the kernel send a reset, which can destroy the answer in
+	 * flight.  So after the answer and close_notify, conn.c shuts
+	 * down writing and reads and drops what comes, until the client
+	 * closes or CONN_LINGER_MS or CONN_LINGER_MAX bytes have passed.
+	 */
+	int			 linger;
+	/* Request bytes [hide_off, hide_off + hide_len) the access log
+	 * must not show (a Titan token): it writes "***" instead. */
+	size_t			 hide_off;
+	size_t			 hide_len;
 	const char		*borrowed;	/* REPLY_BORROWED: the bytes */
 	size_t			 borrowedlen;
 	void			(*release)(void *);	/* when sent */
@@ -144,5 +194,20 @@ void	reply_wait(struct reply *, void (*cb)(void *), void *arg);
  */
 typedef int reply_filter_fn(void *arg, char *p, size_t *n);
 void	reply_filter(struct reply *, reply_filter_fn *, void *arg);
+/* Receive a body first (see struct reply_sink); r->out must be empty.
+ * Until a hook is called, reply_reset() and reply_free() call abort
+ * (ECANCELED). */
+void	reply_sink(struct reply *, int fd, off_t size,
+	    void (*commit)(struct reply *, void *),
+	    void (*abort)(struct reply *, void *, int), void *arg);
+/* conn.c's end of a sink: commit when err is 0, else abort(err). */
+void	reply_sink_end(struct reply *, int err);
+
+#define REPLY_META_MAX	1024	/* bytes of a Gemini meta (spec sect. 3.1) */
+
+/* "NN META\r\n" as the start of r (meta cut at REPLY_META_MAX bytes),
+ * dropping whatever r held: the Gemini header, which Titan answers
+ * with too.  0 or -1 (memory). */
+int	reply_header(struct reply *, int status, const char *meta);
 
 #endif

@@ -851,13 +851,14 @@ runner_split(struct runner_req *q, const char *path, int *dirfd,
 {
 	char		 prefix[URL_MAX + 1];
 	struct stat	 sb;
-	size_t		 end = location_dir(q->loc->pattern), seg;
+	size_t		 end, seg;
 	int		 fd;
 
-	/* A pattern that starts with a wildcard: from the root. */
-	if (end == 0)
-		end = 1;
-	else if (strncmp(path, q->loc->pattern, end) != 0)
+	/* "/" for a pattern that starts with a wildcard: from the root. */
+	if (location_dir(q->loc->pattern, prefix, sizeof(prefix)) == -1)
+		return -51;
+	end = strlen(prefix);
+	if (strncmp(path, prefix, end) != 0)
 		return -51;
 	for (;;) {
 		seg = end;
@@ -1451,11 +1452,8 @@ runner_check_location(const struct conf *conf, const struct conf_host *h,
 	int	fd;
 
 	if (l->dynamic == CONF_DYN_CGI) {
-		snprintf(dir, sizeof(dir), "%.*s",
-		    (int)location_dir(l->pattern), l->pattern);
-		if (dir[0] == '\0')
-			snprintf(dir, sizeof(dir), "/");
-		if ((fd = fsroot_open(h->rootfd, dir, O_RDONLY |
+		if (location_dir(l->pattern, dir, sizeof(dir)) == -1 ||
+		    (fd = fsroot_open(h->rootfd, dir, O_RDONLY |
 		    O_DIRECTORY)) == -1) {
 			snprintf(err, errsize, "%s: cgi directory %s beneath "
 			    "%s: %s", l->where, dir, h->root, strerror(errno));

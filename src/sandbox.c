@@ -8,8 +8,7 @@
  * configured) and drops root for good; workers are forked after that
  * and each gives up what serving does not need before its first accept:
  * on Linux Landlock leaves it read access beneath the roots only and a
- * seccomp allow-list takes away exec, new sockets, fork and ptrace; on
- * OpenBSD pledge(2) and unveil(2) do the same.
+ * seccomp allow-list takes away exec, new sockets, fork and ptrace.
  */
 #include <sys/types.h>
 #include <sys/stat.h>
@@ -22,7 +21,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#if defined(__linux__)
+/* The Linux sandbox (Landlock, seccomp); -DSANDBOX_NONE leaves it out,
+ * to compile the other branch. */
+#if defined(__linux__) && !defined(SANDBOX_NONE)
+#define SANDBOX_LINUX	1
+#endif
+
+#if SANDBOX_LINUX
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -182,7 +187,7 @@ sandbox_report_privileges(const struct conf *conf)
 			    conf->hosts[i].key, (unsigned)(sb.st_mode & 0777));
 }
 
-#if defined(__linux__)
+#if SANDBOX_LINUX
 
 /* Newer than Debian 12's <linux/landlock.h>; values are kernel ABI. */
 #ifndef LANDLOCK_ACCESS_FS_TRUNCATE
@@ -203,6 +208,13 @@ sandbox_report_privileges(const struct conf *conf)
 #define SANDBOX_LL_FS_ALL	((LANDLOCK_ACCESS_FS_IOCTL_DEV << 1) - 1)
 #define SANDBOX_LL_FS_READ	(LANDLOCK_ACCESS_FS_READ_FILE | \
 				 LANDLOCK_ACCESS_FS_READ_DIR)
+/* Beneath upload directories: create a file, write it, rename it over
+ * another in the same directory (no REFER: never across directories),
+ * remove one.  No directories made, nothing truncated. */
+#define SANDBOX_LL_FS_UPLOAD	(SANDBOX_LL_FS_READ | \
+				 LANDLOCK_ACCESS_FS_WRITE_FILE | \
+				 LANDLOCK_ACCESS_FS_MAKE_REG | \
+				 LANDLOCK_ACCESS_FS_REMOVE_FILE)
 
 /*
  * struct landlock_ruleset_attr as of ABI 6.  Older kernels take the
@@ -287,6 +299,13 @@ sandbox_ll_sanitizer(int ruleset)
 int
 sandbox_landlock(const int *readfds, int nread, int appendfd)
 {
+	return sandbox_landlock_upload(readfds, nread, NULL, 0, appendfd);
+}
+
+int
+sandbox_landlock_upload(const int *readfds, int nread, const int *upfds,
+    int nup, int appendfd)
+{
 	struct sandbox_ll_attr	attr;
 	int			abi, ruleset, i, saved;
 
@@ -302,6 +321,10 @@ sandbox_landlock(const int *readfds, int nread, int appendfd)
 	for (i = 0; i < nread; i++)
 		if (sandbox_ll_allow(ruleset, readfds[i],
 		    SANDBOX_LL_FS_READ) == -1)
+			goto fail;
+	for (i = 0; i < nup; i++)
+		if (sandbox_ll_allow(ruleset, upfds[i],
+		    SANDBOX_LL_FS_UPLOAD) == -1)
 			goto fail;
 	/* Open existing files only: no MAKE_REG, no TRUNCATE. */
 	if (appendfd != -1 && sandbox_ll_allow(ruleset, appendfd,
@@ -410,6 +433,13 @@ sandbox_seccomp_available(void)
 #else
 #define SANDBOX_ALLOW_TIME
 #endif
+#ifdef __NR_renameat
+#define SANDBOX_ALLOW_RENAMEAT		SANDBOX_ALLOW(renameat),
+#define SANDBOX_DENY_RENAMEAT		SANDBOX_DENY(renameat),
+#else
+#define SANDBOX_ALLOW_RENAMEAT
+#define SANDBOX_DENY_RENAMEAT
+#endif
 
 /* LeakSanitizer at exit, in sanitizer builds only: it clones a tracer
  * that ptraces the process and reads /proc/self. */
@@ -508,8 +538,30 @@ static struct sock_filter sandbox_filter[] = {
 	SANDBOX_ALLOW(restart_syscall),
 	SANDBOX_ALLOW(exit),
 	SANDBOX_ALLOW(exit_group),
+	/* Uploads (upload.c), unless sandbox_seccomp_nowrite() is in. */
+	SANDBOX_ALLOW(fsync),
+	SANDBOX_ALLOW(unlinkat),
+	SANDBOX_ALLOW_RENAMEAT
+	SANDBOX_ALLOW(renameat2),
 	SANDBOX_ALLOW_SANITIZER
 	SANDBOX_FILTER_TAIL
+};
+
+/* Where no location takes uploads, installed before the worker's filter
+ * (which allows no prctl()): filters only ever narrow, so the write
+ * calls kill again. */
+#define SANDBOX_DENY(name)						\
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_##name, 0, 1),		\
+	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS)
+
+static struct sock_filter sandbox_nowrite_filter[] = {
+	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data,
+	    nr)),
+	SANDBOX_DENY(fsync),
+	SANDBOX_DENY(unlinkat),
+	SANDBOX_DENY_RENAMEAT
+	SANDBOX_DENY(renameat2),
+	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 };
 
 /*
@@ -598,6 +650,18 @@ sandbox_seccomp_keyproc(void)
 #endif
 }
 
+int
+sandbox_seccomp_nowrite(void)
+{
+#ifdef SANDBOX_ARCH
+	return sandbox_filter_install(sandbox_nowrite_filter,
+	    sizeof(sandbox_nowrite_filter) /
+	    sizeof(sandbox_nowrite_filter[0]));
+#else
+	return sandbox_filter_install(NULL, 0);
+#endif
+}
+
 /*
  * No new privileges first (Landlock and seccomp need it), then Landlock,
  * then the filter: its allow-list has no landlock_* calls.  Any failure
@@ -613,33 +677,74 @@ sandbox_under_valgrind(void)
 #endif
 }
 
+/* The upload directories the parent opened (upload.h), into upfds
+ * (room for every location); how many. */
+static int
+sandbox_upload_dirs(const struct conf *conf, int *upfds)
+{
+	int	i, j, n = 0;
+
+	for (i = 0; i < conf->nhosts; i++)
+		for (j = 0; j < conf->hosts[i].nlocations; j++)
+			if (conf->hosts[i].locations[j].titan.dirfd != -1)
+				upfds[n++] =
+				    conf->hosts[i].locations[j].titan.dirfd;
+	return n;
+}
+
+/* A worker with no upload location: the filter that kills the write
+ * calls again first, for the worker's own then allows no prctl(). */
+static int
+sandbox_seccomp_worker_nowrite(void)
+{
+	if (sandbox_seccomp_nowrite() == -1)
+		return -1;
+	return sandbox_seccomp();
+}
+
+/*
+ * A role's seccomp filter, installed by install(), unless valgrind runs
+ * us or the kernel has none; what is in force, for the role's log line.
+ */
+static const char *
+sandbox_apply_filter(int (*install)(void))
+{
+	if (sandbox_under_valgrind())
+		return "no seccomp (under valgrind)";
+	if (!sandbox_seccomp_available())
+		return "no seccomp";
+	if (install() == -1)
+		fatal("seccomp filter");
+	return "seccomp filter";
+}
+
 void
 sandbox_worker(const struct conf *conf)
 {
-	char	ll[64], sc[40];
-	int	fds[CONF_HOSTS_MAX], i, abi, logfd, root = geteuid() == 0;
+	static int	 upfds[CONF_HOSTS_MAX * CONF_LOCATIONS_MAX];
+	const char	*sc;
+	char		 ll[96];
+	int		 fds[CONF_HOSTS_MAX], i, abi, logfd, nup;
+	int		 root = geteuid() == 0;
 
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
 		fatal("prctl(PR_SET_NO_NEW_PRIVS)");
 	for (i = 0; i < conf->nhosts; i++)
 		fds[i] = conf->hosts[i].rootfd;
+	nup = sandbox_upload_dirs(conf, upfds);
 	snprintf(ll, sizeof(ll), "no Landlock in this kernel");
 	if ((abi = sandbox_landlock_abi()) > 0) {
 		logfd = sandbox_ll_logdir(conf);
-		if (sandbox_landlock(fds, conf->nhosts, logfd) == -1)
+		if (sandbox_landlock_upload(fds, conf->nhosts, upfds, nup,
+		    logfd) == -1)
 			fatal("landlock");
 		if (logfd != -1)
 			close(logfd);
-		snprintf(ll, sizeof(ll), "landlock ABI %d", abi);
+		snprintf(ll, sizeof(ll), "landlock ABI %d%s", abi, nup > 0 ?
+		    " (writes beneath the upload directories)" : "");
 	}
-	snprintf(sc, sizeof(sc), "no seccomp");
-	if (sandbox_under_valgrind())
-		snprintf(sc, sizeof(sc), "no seccomp (under valgrind)");
-	else if (sandbox_seccomp_available()) {
-		if (sandbox_seccomp() == -1)
-			fatal("seccomp filter");
-		snprintf(sc, sizeof(sc), "seccomp filter");
-	}
+	sc = sandbox_apply_filter(nup > 0 ? sandbox_seccomp :
+	    sandbox_seccomp_worker_nowrite);
 	log_info("sandbox: %s, %s, no-new-privs%s%s", ll, sc,
 	    root ? ", STILL ROOT (no user to drop to)" : "",
 	    SANDBOX_SANITIZER ? " (sanitizer build: /proc readable, "
@@ -655,8 +760,9 @@ sandbox_worker(const struct conf *conf)
 void
 sandbox_keyproc(void)
 {
-	char	ll[64], sc[40];
-	int	abi;
+	const char	*sc;
+	char		 ll[64];
+	int		 abi;
 
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1 ||
 	    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
@@ -667,14 +773,7 @@ sandbox_keyproc(void)
 			fatal("landlock");
 		snprintf(ll, sizeof(ll), "landlock ABI %d, no files", abi);
 	}
-	snprintf(sc, sizeof(sc), "no seccomp");
-	if (sandbox_under_valgrind())
-		snprintf(sc, sizeof(sc), "no seccomp (under valgrind)");
-	else if (sandbox_seccomp_available()) {
-		if (sandbox_seccomp_keyproc() == -1)
-			fatal("seccomp filter");
-		snprintf(sc, sizeof(sc), "seccomp filter");
-	}
+	sc = sandbox_apply_filter(sandbox_seccomp_keyproc);
 	log_info("sandbox: %s, %s, no-new-privs, not dumpable%s", ll, sc,
 	    SANDBOX_SANITIZER ? " (sanitizer build)" : "");
 }
@@ -901,109 +1000,14 @@ sandbox_report_os(void)
 	    "NOT available (kernel or architecture)");
 }
 
-#elif defined(__OpenBSD__)
+#else	/* !SANDBOX_LINUX */
 
-static int
-sandbox_confined(void)
-{
-	return 1;
-}
-
-int
-sandbox_landlock_abi(void)
-{
-	return 0;
-}
-
-int
-sandbox_landlock(const int *readfds, int nread, int appendfd)
-{
-	(void)readfds;
-	(void)nread;
-	(void)appendfd;
-	errno = ENOSYS;
-	return -1;
-}
-
-int
-sandbox_seccomp_available(void)
-{
-	return 0;
-}
-
-int
-sandbox_seccomp(void)
-{
-	errno = ENOSYS;
-	return -1;
-}
-
-int
-sandbox_seccomp_keyproc(void)
-{
-	errno = ENOSYS;
-	return -1;
-}
-
-void
-sandbox_worker(const struct conf *conf)
-{
-	int	i;
-
-	/* Chrooted, the configured paths no longer resolve; the chroot
-	 * confines the file system instead. */
-	if (conf->chroot[0] == '\0') {
-		for (i = 0; i < conf->nhosts; i++)
-			if (unveil(conf->hosts[i].root, "r") == -1)
-				fatal("unveil %s", conf->hosts[i].root);
-		/* SIGUSR1 reopens the log file. */
-		if (conf->logfile[0] != '\0' &&
-		    unveil(conf->logfile, "w") == -1)
-			fatal("unveil %s", conf->logfile);
-		if (unveil(NULL, NULL) == -1)
-			fatal("unveil");
-	}
-	if (pledge(conf->logfile[0] != '\0' ? "stdio rpath wpath inet" :
-	    "stdio rpath inet", NULL) == -1)
-		fatal("pledge");
-	log_info("sandbox: pledge, %s", conf->chroot[0] == '\0' ?
-	    "unveil of the roots" : "chroot");
-}
-
-void
-sandbox_keyproc(void)
-{
-	if (unveil("/", "") == -1 || unveil(NULL, NULL) == -1 ||
-	    pledge("stdio recvfd", NULL) == -1)
-		fatal("pledge");
-	log_info("sandbox: pledge stdio recvfd, nothing unveiled");
-}
-
-int
-sandbox_landlock_hide(char (*hidden)[PATH_MAX], int nhidden)
-{
-	(void)hidden;
-	(void)nhidden;
-	errno = ENOSYS;
-	return -1;
-}
-
-void
-sandbox_runner(const struct conf *conf)
-{
-	(void)conf;
-	log_warnx("sandbox: none for programs on this system: they can read "
-	    "what their user can, the key files included");
-}
-
-static void
-sandbox_report_os(void)
-{
-	fprintf(stderr, "pledge, unveil: workers read only beneath the "
-	    "roots\n");
-}
-
-#else
+/*
+ * Elsewhere (and in a -DSANDBOX_NONE build, which make check compiles so
+ * that this branch cannot rot): privileges are dropped, nothing more.
+ * capsuled is built and tested on Linux only; an OpenBSD branch with
+ * pledge(2) and unveil(2) was removed, being neither built nor tested.
+ */
 
 static int
 sandbox_confined(void)
@@ -1028,6 +1032,15 @@ sandbox_landlock(const int *readfds, int nread, int appendfd)
 }
 
 int
+sandbox_landlock_upload(const int *readfds, int nread, const int *upfds,
+    int nup, int appendfd)
+{
+	(void)upfds;
+	(void)nup;
+	return sandbox_landlock(readfds, nread, appendfd);
+}
+
+int
 sandbox_seccomp_available(void)
 {
 	return 0;
@@ -1042,6 +1055,13 @@ sandbox_seccomp(void)
 
 int
 sandbox_seccomp_keyproc(void)
+{
+	errno = ENOSYS;
+	return -1;
+}
+
+int
+sandbox_seccomp_nowrite(void)
 {
 	errno = ENOSYS;
 	return -1;

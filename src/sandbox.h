@@ -56,4 +56,16 @@ int	sandbox_seccomp_keyproc(void);
  * none "/"), which it can neither read nor list nor change. */
 int	sandbox_landlock_hide(char (*hidden)[PATH_MAX], int n);
 
+/* sandbox_landlock() that also lets the process create, write, rename
+ * (within one directory) and remove regular files beneath the
+ * directories upfds[0..nup) (upload locations, upload.h): nothing
+ * else is writable.  The worker's filter allows the calls that takes
+ * (fsync, renameat, unlinkat); sandbox_seccomp_nowrite() installs a
+ * filter that kills them again, for workers with no upload location:
+ * before sandbox_seccomp(), whose filter allows no prctl().
+ * Both 0, or -1 with errno. */
+int	sandbox_landlock_upload(const int *readfds, int nread,
+	    const int *upfds, int nup, int appendfd);
+int	sandbox_seccomp_nowrite(void);
+
 #endif

@@ -167,6 +167,16 @@ serve_is_gemlog(const struct conf_host *h, int dirfd, const char *path)
 	return gemlog_is_marked(dirfd);
 }
 
+/* The gemlog cache's key for directory dir of host h.  0 or -1. */
+static int
+serve_gemlog_key(const struct conf_host *h, const char *dir, char *key,
+    size_t size)
+{
+	int	n = snprintf(key, size, "%s%s", h->name, dir);
+
+	return n < 0 || (size_t)n >= size ? -1 : 0;
+}
+
 /* Generated gemlog documents for directory r->path (ending '/'). */
 static int
 serve_gemlog(const struct request_ctx *ctx, const struct conf_host *h,
@@ -176,7 +186,6 @@ serve_gemlog(const struct request_ctx *ctx, const struct conf_host *h,
 	char			 key[CONF_NAME_MAX + 1 + SERVE_PATH_MAX];
 	struct gemlog_feed	 feed;
 	size_t			 n;
-	int			 len;
 
 	if (serve_base_url(ctx->conf, h, url, sizeof(url)) == -1)
 		return -1;
@@ -184,11 +193,11 @@ serve_gemlog(const struct request_ctx *ctx, const struct conf_host *h,
 	if (url_pct_encode(r->path, strlen(r->path), url + n, sizeof(url) - n,
 	    1) < 0)
 		return -1;
-	len = snprintf(key, sizeof(key), "%s%s", h->name, r->path);
-	if (len < 0 || (size_t)len >= sizeof(key))
+	if (serve_gemlog_key(h, r->path, key, sizeof(key)) == -1)
 		return -1;
 	feed.base_url = url;
-	feed.title = h->name;
+	feed.title = NULL;	/* the gemlog's heading, else the host */
+	feed.entries = (size_t)ctx->conf->feed_entries;
 	if ((r->doc = gemlog_get(dirfd, key, doc, &feed)) == NULL)
 		return -1;
 	r->kind = doc == GEMLOG_INDEX ? SERVE_GEMLOG_INDEX : SERVE_GEMLOG_ATOM;
@@ -384,6 +393,57 @@ serve_remember(const char *key, struct cache_entry *e, long long now_ms,
 	serve_from_cache(e, r);
 }
 
+/* The file cache's key for path on host index hi, with or without a
+ * dirmap asked for.  0, or -1 when it does not fit. */
+static int
+serve_key(char *key, size_t size, int hi, int dirmap, const char *path)
+{
+	size_t	len = strlen(path);
+
+	/* Two characters name the host (at most CONF_HOSTS_MAX of them),
+	 * one the kind: put together by hand, as it is per request. */
+	if (len + 4 > size || hi < 0 || hi >= CONF_HOSTS_MAX)
+		return -1;
+	key[0] = (char)('0' + hi / 10);
+	key[1] = (char)('0' + hi % 10);
+	key[2] = dirmap ? 'm' : '-';
+	memcpy(key + 3, path, len + 1);
+	return 0;
+}
+
+/* Drop the file cache's entries for path (both kinds). */
+static void
+serve_drop(int hi, const char *path)
+{
+	struct cache_entry	*e;
+	char			 key[16 + SERVE_PATH_MAX];
+	int			 m;
+
+	for (m = 0; m < 2 && serve_files_ready; m++)
+		if (serve_key(key, sizeof(key), hi, m, path) == 0 &&
+		    (e = cache_get(&serve_files, key)) != NULL)
+			cache_drop(&serve_files, e);
+}
+
+void
+serve_forget(const struct conf *conf, const struct conf_host *h,
+    const char *path)
+{
+	char		 dir[SERVE_PATH_MAX];
+	char		 key[CONF_NAME_MAX + 1 + SERVE_PATH_MAX];
+	const char	*slash = strrchr(path, '/');
+	int		 hi = (int)(h - conf->hosts);
+
+	if (slash == NULL || (size_t)(slash - path) + 1 >= sizeof(dir))
+		return;
+	memcpy(dir, path, (size_t)(slash - path) + 1);
+	dir[slash - path + 1] = '\0';
+	serve_drop(hi, path);
+	serve_drop(hi, dir);
+	if (serve_gemlog_key(h, dir, key, sizeof(key)) == 0)
+		gemlog_forget(key);
+}
+
 /*
  * What answers path: from memory when a small file was checked within
  * CACHE_CHECK_MS; else resolved anew (and small files kept).
@@ -394,15 +454,13 @@ serve_lookup(const struct request_ctx *ctx, const struct conf_host *h,
 {
 	struct cache_entry	*e;
 	char			 key[16 + SERVE_PATH_MAX];
-	int			 n;
 
 	if (!serve_files_ready) {
 		cache_init(&serve_files, SERVE_CACHE_MAX);
 		serve_files_ready = 1;
 	}
-	n = snprintf(key, sizeof(key), "%d%c%s",
-	    (int)(h - ctx->conf->hosts), dirmap != NULL ? 'm' : '-', path);
-	if (n < 0 || (size_t)n >= sizeof(key)) {
+	if (serve_key(key, sizeof(key), (int)(h - ctx->conf->hosts),
+	    dirmap != NULL, path) == -1) {
 		serve_resolve(ctx, h, path, dirmap, r);
 		return;
 	}

@@ -83,6 +83,16 @@ void	serve_route(const struct request_ctx *, const struct conf_host *,
 /* Free the worker's file cache (at exit, for leak checkers). */
 void	serve_cache_free(void);
 
+/*
+ * What this worker keeps of path on host h is stale (an upload has
+ * just replaced or deleted it): drop the file, its directory's answer
+ * (an index file) and the directory's generated gemlog documents, so
+ * that the next request here sees the change.  Other workers see it at
+ * their next check, within CACHE_CHECK_MS.
+ */
+void	serve_forget(const struct conf *, const struct conf_host *,
+	    const char *path);
+
 /* The status and meta for a failed open or read (errno err): 51 for
  * what is not there or may not be seen, 44 when out of descriptors or
  * memory, 40 otherwise.  In one place for every front end. */

@@ -1,8 +1,10 @@
 /*
- * tls.c: TLS contexts and non-blocking steps.  Settings follow the
- * measurements in shared/notes/tls-performance.md: ECDSA certificates,
- * no TLS 1.3 tickets by default, AES-128-GCM first, read-ahead so one
- * read() brings a whole flight; session-ticket keys rotated by period.
+ * tls.c: TLS contexts and non-blocking steps.  Settings follow measured
+ * costs (README's Design and BENCHMARKS.md): ECDSA certificates, no TLS
+ * 1.3 tickets by default, AES-128-GCM first, records through memory (a
+ * BIO of our own, struct tls_io) so that one read() brings a client
+ * flight and one write() sends ours; session-ticket keys rotated by
+ * period.
  * The private keys stay in the key process: a context holds the
  * certificate and a keyprov.c key, and a handshake pauses (an ASYNC
  * job, TLS_WANT_ASYNC) while the key process signs.
@@ -113,6 +115,7 @@ tls_wants_client_certs(const struct conf_host *h)
 	for (i = 0; i < h->nlocations; i++)
 		if (h->locations[i].require_cert ||
 		    h->locations[i].nfingerprints > 0 ||
+		    h->locations[i].titan.nfingerprints > 0 ||
 		    h->locations[i].dynamic != CONF_DYN_NONE)
 			return 1;
 	return 0;
@@ -417,8 +420,8 @@ tls_bio_write(BIO *bio, const char *p, size_t len, size_t *done)
 		if (len == 0)
 			return 1;
 	}
-	/* Room for a flight or a chunk's records at once: growing by
-	 * doubling would copy them again at each step. */
+	/* Room for a whole flight at once: growing from the default by
+	 * doubling would copy its first records again at each step. */
 	if (io->out.cap == 0 && buf_reserve(&io->out, TLS_IO_OUT) == -1)
 		return 0;
 	if (buf_append(&io->out, p, len) == -1)

@@ -52,7 +52,7 @@ void		 tls_free(void);
  * being copied (written counts those bytes); only what the socket does
  * not take is kept in out.  The caller owns the buffers.
  */
-#define TLS_IO_OUT	(34 * 1024)	/* two full records and more */
+#define TLS_IO_OUT	4096		/* a server flight, at once */
 #define TLS_IO_DIRECT	8192		/* records this large skip out */
 
 struct tls_io {

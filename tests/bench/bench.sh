@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 #
-# bench.sh: the `make bench` driver.  Builds gembench and tlsceiling,
+# bench.sh: the `make bench` driver.  Builds gembench, tlsceiling and
+# titanbench,
 # makes a fixed capsule and an ECDSA P-256 certificate in a temporary
 # directory, runs every scenario with the server pinned to CPU 0 and
 # gembench to CPU 1, and prints a markdown table for BENCHMARKS.md.
@@ -30,8 +31,8 @@
 #   BENCH_PORT, BENCH_GPORT, BENCH_CEIL_PORT   ports (19965, 19070, 19966)
 #   BENCH_OUT        also write the table to this file
 #   BENCH_ONLY       scenario groups to run, of: ceiling floor aes pages
-#                    files gemlog gopher bigpage resumption spread idle
-#                    dynamic (default all);
+#                    files gemlog gopher bigpage titan resumption spread
+#                    idle dynamic (default all);
 #                    with only "gopher", the server is awaited on GPORT
 #                    (bench-peers runs gophernicus that way)
 #
@@ -50,12 +51,14 @@ if [ "$QUICK" = 1 ]; then
 	RUNS=1; PAIRS=1; IDLE=${BENCH_IDLE:-200}; HOLD=1
 	TURN_CONCS="16"
 	LOAD=(-n 200); BIGLOAD=(-n 4); SPEED=(-seconds 1 -bytes 16384)
+	TITANLOAD=(-n 2)
 	CONCS="1 64"
 else
 	DUR=${BENCH_DURATION:-5}
 	RUNS=${BENCH_RUNS:-3}; IDLE=${BENCH_IDLE:-10000}; HOLD=3
 	PAIRS=${BENCH_PAIRS:-4}; TURN_CONCS="16 64"
 	LOAD=(-d "$DUR"); BIGLOAD=(-d "$DUR"); SPEED=(-seconds 2)
+	TITANLOAD=(-n 10)
 	CONCS="1 16 64 256"
 fi
 NAME=${SERVER_NAME:-capsuled}
@@ -113,6 +116,8 @@ build() {
 	# shellcheck disable=SC2086
 	${CC:-cc} $flags -o $BIN/tlsceiling $BIN/tlsceiling.c $ssl
 	# shellcheck disable=SC2086
+	${CC:-cc} $flags -o $BIN/titanbench $BIN/titanbench.c $ssl
+	# shellcheck disable=SC2086
 	${CC:-cc} $flags -o $BIN/gopherfloor $BIN/gopherfloor.c
 	# shellcheck disable=SC2086
 	${CC:-cc} $flags -o $BIN/scgiback $BIN/scgiback.c
@@ -137,6 +142,8 @@ make_capsule() {
 	    > "$CAPSULE/file-100k.bin"
 	fixed_bytes 0f0e0d0c0b0a09080706050403020100 10485760 \
 	    > "$CAPSULE/file-10m.bin"
+	mkdir -p "$CAPSULE/up"
+	cp "$CAPSULE/file-10m.bin" "$CAPSULE/up/file-10m.bin"
 	posts_1000 "$CAPSULE/posts"
 	# The shipped capsule, for the Gopher views against the floor: its
 	# root menu and the DVT article.
@@ -203,6 +210,7 @@ rss_tree() {
 }
 
 gb() { taskset -c 1 "$TOP/$BIN/gembench" -q "$@"; }
+tb() { taskset -c 1 "$TOP/$BIN/titanbench" "$@"; }
 
 # CPU clock ticks (user + system, and those of waited-for children:
 # gophernicus runs one process per request under socat) of a process
@@ -224,10 +232,15 @@ HZ=$(getconf CLK_TCK)
 # microseconds) added.  The load generator's core is often the limit
 # (see cpu= in the line), so req/s compares clients as much as servers;
 # srvus is the server's own cost.
-measured() {
-	local c0 c1 line reqs
+measured() { measured_by gb "$@"; }
+
+# measured_by CLIENT ARGS...: the same with another load generator
+# (tb: titanbench), which prints its RESULT line in gembench's form.
+measured_by() {
+	local c0 c1 line reqs client=$1
+	shift
 	c0=$(cpu_tree "$SPID")
-	line=$(gb "$@" | grep '^RESULT') || return 0
+	line=$("$client" "$@" | grep '^RESULT') || return 0
 	c1=$(cpu_tree "$SPID")
 	reqs=$(field reqs <<< "$line")
 	echo "$line srvus=$(awk -v d=$((c1 - c0)) -v hz="$HZ" -v r="$reqs" \
@@ -545,6 +558,36 @@ gemlog() {
 	STATIC_RPS=$(field rps < "$TMP/runs" | median)
 }
 
+# Titan uploads of the 10 MB file against downloads of the very same
+# file, in turn (RUNS pairs), one request at a time on fresh
+# connections from the same client; each upload is fsync'ed and renamed
+# into place before its 30 is sent.
+titan() {
+	local up=$TMP/titan.up down=$TMP/titan.down
+	if [ "$IS_CAPSULED" != 1 ]; then
+		skip "$NAME Titan upload 10 MB" "Titan is capsuled's"
+		return 0
+	fi
+	restart 'server "localhost" {\n location "/up/*" {\n  titan on\n  titan-token "bench"\n  titan-max-size 20000000\n }\n}' 1 ||
+	    return 1
+	say "$NAME Titan upload 10 MB c=1, in turn with its download"
+	: > "$up"
+	: > "$down"
+	for _ in $(seq 1 "$RUNS"); do
+		measured_by tb -m up -T bench -f "$CAPSULE/file-10m.bin" \
+		    -u /up/file-10m.bin -p "$PORT" "${TITANLOAD[@]}" >> "$up"
+		measured_by tb -m down -f "$CAPSULE/file-10m.bin" \
+		    -u /up/file-10m.bin -p "$PORT" "${TITANLOAD[@]}" >> "$down"
+	done
+	row "$NAME Titan upload 10 MB c=1" \
+	    "fsync + rename each; in turn with the next row" "$up"
+	row "$NAME download of the same 10 MB c=1" "one request at a time" \
+	    "$down"
+	TITAN_UP=$(field mbps < "$up" | median)
+	TITAN_DOWN=$(field mbps < "$down" | median)
+	TITAN_PAIRS=$(pair_ratio mbps "$up" "$down")
+}
+
 gopher() {
 	if ! gb -g -p "$GPORT" -n 1 -w 2 > /dev/null 2>&1; then
 		skip "$NAME Gopher" "no Gopher server on port $GPORT"
@@ -593,6 +636,9 @@ ratios() {
 	echo "per-worker spread (-j 2): ${SPREAD:--}"
 	echo "gemlog / static index (req/s): $(r "${STATIC_RPS:-}" "${GEMLOG_RPS:-}")" \
 	    "(wall clock; tests/bench/profile.sh gives instructions)"
+	echo "Titan upload / download of the same 10 MB file:" \
+	    "${TITAN_UP:--} / ${TITAN_DOWN:--} MB/s, ratio ${TITAN_PAIRS:--}" \
+	    "(median of pairs)"
 	echo "dynamic / static 2 KB page, server CPU per request (median of" \
 	    "pairs): SCGI ${DYN_SCGI:--}, SCGI with a 5 ms backend" \
 	    "${DYN_SLOW:--}, FastCGI ${DYN_FAST:--}, fcgiwrap" \
@@ -710,6 +756,7 @@ main() {
 		if want gemlog; then gemlog; fi
 		if want gopher; then gopher; fi
 		if want bigpage; then big_page; fi
+		if want titan; then titan || ok=1; fi
 		if want resumption; then resumption || ok=1; fi
 		if want spread; then spread || ok=1; fi
 		if want idle; then idle || ok=1; fi

@@ -52,7 +52,7 @@ static size_t
 timed_get(int dirfd, double *w, double *c)
 {
 	static const struct gemlog_feed	feed = { "gemini://localhost/posts/",
-					    "localhost" };
+					    "localhost", 20 };	/* feed-entries default */
 	const struct buf		*b;
 	double				w0 = ms(CLOCK_MONOTONIC);
 	double				c0 = ms(CLOCK_PROCESS_CPUTIME_ID);

@@ -96,10 +96,13 @@ count() {
 		}' "$out"
 }
 
-worker_of() {	# the child of capsuled's parent process
-	local i
+child_of() {	# child_of PID COMM: capsuled's child process named COMM
+	local i p
 	for i in $(seq 50); do
-		pgrep -P "$1" && return 0
+		for p in $(pgrep -P "$1"); do
+			[ "$(cat /proc/"$p"/comm 2>/dev/null)" = "$2" ] &&
+			    { echo "$p"; return 0; }
+		done
 		sleep 0.1
 	done
 	return 1
@@ -112,8 +115,10 @@ printf 'log "%s/access.log"\n' "$TMP" > "$TMP/capsuled.conf"
     -j 1 >"$TMP/capsuled.out" 2>&1 &
 SPID=$!
 wait_port $PORT
-W=$(worker_of $SPID)
-count "capsuled, Gemini /page.gmi" "$W" -p $PORT -u /page.gmi
+W=$(child_of $SPID capsuled)
+K=$(child_of $SPID capsuled-keys)
+count "capsuled worker, Gemini /page.gmi" "$W" -p $PORT -u /page.gmi
+count "capsuled key process, Gemini /page.gmi" "$K" -p $PORT -u /page.gmi
 count "capsuled, Gopher root menu" "$W" -g -p $GPORT -u ""
 count "capsuled, Gopher /page.gmi" "$W" -g -p $GPORT -u /page.gmi
 kill $SPID; wait $SPID 2>/dev/null || true; SPID=

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "gemini.h"
+#include "prefixes.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
@@ -43,20 +44,6 @@ fuzz_one(const uint8_t *data, size_t size)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	ssize_t	full, part;
-	size_t	i;
-
-	full = fuzz_one(data, size);
-	if (size > 1100)
-		return 0;
-	for (i = 0; i < size; i++) {
-		part = fuzz_one(data, i);
-		/* a prefix that is invalid makes the whole invalid */
-		if (part == -1 && full != -1)
-			abort();
-		/* once a line is complete, more bytes do not change it */
-		if (part > 0 && part != full)
-			abort();
-	}
+	fuzz_prefixes(data, size, 1100, fuzz_one);
 	return 0;
 }

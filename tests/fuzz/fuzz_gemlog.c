@@ -2,12 +2,15 @@
  * fuzz_gemlog.c: posts built from fuzzed names and contents, then the
  * index and Atom writers.  Input: records separated by NUL bytes; the
  * first is "base_url \1 title \1 header \1 footer", each other one
- * "name \1 content".  Properties: every index line after the default
+ * "name \1 content".  Properties: a post's summary is valid UTF-8 with
+ * no control character, within GEMLOG_SUMMARY_CHARS characters and an
+ * ellipsis; every index line after the default
  * header is "=> URL DATE TITLE" with an encoded URL (no raw space or
  * control byte), a valid date and a clean UTF-8 title; a given header
  * and footer only wrap that same list; the Atom output is valid UTF-8
  * with only XML 1.0 characters, every '<' starts a known tag, every '&'
- * a known entity, and the tags nest.
+ * a known entity, and the tags nest; it has as many entries as the feed
+ * asks for (all when 0), each with the summary its post has.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -122,7 +125,7 @@ check_xml_chars(const char *s, size_t len)
 
 static const char *const tags[] = {
 	"?xml", "feed", "id", "title", "updated", "link", "author", "name",
-	"entry"
+	"entry", "summary"
 };
 
 /* The tag name at s[0..len) (after '<' and any '/'), or -1. */
@@ -194,10 +197,58 @@ check_atom(const char *s, size_t len)
 	need(depth == 0);
 }
 
+/* The feed's entries: the first ones, as many as asked for, each
+ * with a summary exactly when its post has one. */
+static void
+check_entries(const struct gemlog_post *p, size_t n, size_t entries,
+    const struct buf *atom)
+{
+	const char	*s = atom->data, *end = s + atom->len, *e, *next;
+	size_t		 want = n, k = 0, i;
+
+	if (entries > 0 && entries < n)
+		want = entries;
+	for (i = 0; i < want; i++)
+		k += p[i].name[0] != '\0';	/* nameless: no entry */
+	for (i = 0; (e = memmem(s, (size_t)(end - s), "<entry>", 7)) != NULL;
+	    i++) {
+		next = memmem(e + 7, (size_t)(end - e - 7), "<entry>", 7);
+		if (next == NULL)
+			next = end;
+		while (i < want && p[i].name[0] == '\0')
+			i++;
+		need(i < want);
+		need((memmem(e, (size_t)(next - e), "<summary>", 9) != NULL) ==
+		    (p[i].summary[0] != '\0'));
+		s = next;
+		k--;
+	}
+	need(k == 0);
+}
+
+/* The first paragraph as a summary, checked, kept in sums[i]. */
+static void
+make_summary(struct gemlog_post *p, const char *content, size_t len,
+    char *sum)
+{
+	size_t	n, i, chars = 0;
+
+	n = gemlog_summary(content, len, sum, GEMLOG_SUMMARY_MAX);
+	need(n == strlen(sum) && n < GEMLOG_SUMMARY_MAX);
+	need(utf8_valid(sum, n));
+	for (i = 0; i < n; i++) {
+		need((unsigned char)sum[i] >= 0x20 && sum[i] != 0x7f);
+		chars += ((unsigned char)sum[i] & 0xc0) != 0x80;
+	}
+	need(chars <= GEMLOG_SUMMARY_CHARS + 1);
+	need(n == 0 || (sum[0] != ' ' && sum[n - 1] != ' '));
+	p->summary = sum;
+}
+
 /* Posts from records 1.. of the input; returns how many. */
 static size_t
 make_posts(const char *rec[], const size_t reclen[], size_t nrec,
-    struct gemlog_post *p)
+    struct gemlog_post *p, char (*sums)[GEMLOG_SUMMARY_MAX])
 {
 	char		*name, *content;
 	size_t		 i, namelen, len, k;
@@ -211,6 +262,7 @@ make_posts(const char *rec[], const size_t reclen[], size_t nrec,
 			h = (h ^ (unsigned char)name[k]) * 1099511628211ULL;
 		gemlog_post_init(&p[i - 1], name, content, len,
 		    (time_t)(int64_t)h);
+		make_summary(&p[i - 1], content, len, sums[i - 1]);
 		free(name);
 		free(content);
 	}
@@ -223,6 +275,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char		*rec[FUZZ_POSTS_MAX + 1], *s = (const char *)data;
 	size_t			 reclen[FUZZ_POSTS_MAX + 1], nrec = 0, n, l[4];
+	static char		 sums[FUZZ_POSTS_MAX][GEMLOG_SUMMARY_MAX];
 	struct gemlog_post	 p[FUZZ_POSTS_MAX];
 	struct gemlog_feed	 feed;
 	struct buf		 atom = { NULL, 0, 0 };
@@ -238,12 +291,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	for (k = 0; k < 4; k++)
 		f[k] = field(rec[0], reclen[0], k, &l[k]);
-	n = make_posts(rec, reclen, nrec, p);
+	n = make_posts(rec, reclen, nrec, p, sums);
 	check_index(p, n, f[2], l[2], f[3], l[3]);
 	feed.base_url = f[0];
 	feed.title = f[1];
+	feed.entries = size % 4;	/* 0: all */
 	need(gemlog_write_atom(p, n, &feed, &atom) == 0);
 	check_atom(atom.data, atom.len);
+	check_entries(p, n, feed.entries, &atom);
 	buf_free(&atom);
 	for (k = 0; k < 4; k++)
 		free(f[k]);

@@ -414,6 +414,7 @@ log ""
 log-format json
 log-address none
 rate-limit 120 20
+feed-entries 20
 proxy-protocol gemini
 proxy-from "127.0.0.1"
 proxy-from "::1"

@@ -8,6 +8,7 @@
 
 #include <sys/stat.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -19,6 +20,12 @@
 #include "conf.h"
 #include "ratelimit.h"
 #include "reply.h"
+
+/* Client certificate fingerprints: one on the lists, one not. */
+#define FPR_GOOD \
+	"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+#define FPR_OTHER \
+	"ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"
 
 static char		fixture_root[256];
 static struct conf	fixture_conf;
@@ -118,7 +125,7 @@ fixture_load(const char *text)
 }
 
 /* A client with no certificate and no SNI, from 192.0.2.1. */
-static void
+static __attribute__((unused)) void
 fixture_ctx(struct request_ctx *ctx)
 {
 	memset(ctx, 0, sizeof(*ctx));
@@ -131,6 +138,55 @@ fixture_ctx(struct request_ctx *ctx)
 	ctx->sni_host = -1;
 	ctx->cert = REQUEST_CERT_NONE;
 	ctx->fingerprint = "";
+}
+
+/* The reply's header is "NN meta..." with meta starting as given, and
+ * its status is NN for the log too. */
+static __attribute__((unused)) int
+fixture_header_is(const struct reply *r, int status, const char *meta)
+{
+	char	want[16];
+
+	snprintf(want, sizeof(want), "%02d ", status);
+	return r->out.len >= 5 && strncmp(r->out.data, want, 3) == 0 &&
+	    strncmp(r->out.data + 3, meta, strlen(meta)) == 0 &&
+	    strstr(r->out.data, "\r\n") != NULL && r->status == status;
+}
+
+/* How many names in the directory root/rel start with prefix (uploads'
+ * temporary files); -1 when it cannot be read. */
+static __attribute__((unused)) int
+fixture_count(const char *rel, const char *prefix)
+{
+	struct dirent	*de;
+	char		 path[512];
+	DIR		*d;
+	int		 n = 0;
+
+	snprintf(path, sizeof(path), "%s/%s", fixture_root, rel);
+	if ((d = opendir(path)) == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL)
+		n += strncmp(de->d_name, prefix, strlen(prefix)) == 0;
+	closedir(d);
+	return n;
+}
+
+/* A responder given the first len bytes of a request that is not yet
+ * whole: it waits (0) and answers nothing.  1 when so. */
+static __attribute__((unused)) int
+fixture_waits(reply_fn *respond, const char *partial, size_t len)
+{
+	struct request_ctx	ctx;
+	struct reply		r;
+	int			ok;
+
+	fixture_ctx(&ctx);
+	reply_init(&r);
+	ok = respond(&ctx, partial, len, &r) == 0 && r.status == 0 &&
+	    r.out.len == 0 && r.source == REPLY_MEMORY;
+	reply_free(&r);
+	return ok;
 }
 
 static void

@@ -94,6 +94,33 @@ static const struct {
 	  "string too long for 'user' (max 63 bytes)", "user too long" },
 	{ "\n\nserver \"a\" {\n", "t.conf:3: ", "missing '}'",
 	  "missing brace names the opening line" },
+	{ "server \"a\" {\n location \"/p/*\" {\n\n  titan on\n }\n}\n",
+	  "t.conf:4: ", "titan on needs titan-fingerprint or titan-token",
+	  "uploads open to anyone: the 'titan on' line is named" },
+	{ "server \"a\" {\n location \"/p/*\" {\n  titan yes\n }\n}\n",
+	  "t.conf:3: ", "titan: expected 'on' or 'off'", "titan flag" },
+	{ "server \"a\" {\n location \"/p/*\" {\n"
+	  "  titan-fingerprint \"abc\"\n }\n}\n", "t.conf:3: ",
+	  "fingerprint must be 64 hex digits", "a short titan-fingerprint" },
+	{ "server \"a\" {\n location \"/p/*\" {\n  titan-token \"\"\n"
+	  " }\n}\n", "t.conf:3: ", "empty string for 'titan-token'",
+	  "an empty token" },
+	{ "server \"a\" {\n location \"/p/*\" {\n  titan-max-size -1\n"
+	  " }\n}\n", "t.conf:3: ", "titan-max-size: expected a number",
+	  "a negative size" },
+	{ "server \"a\" {\n location \"/p/*\" {\n  titan-mime \"text\"\n"
+	  " }\n}\n", "t.conf:3: ", "invalid MIME type 'text'",
+	  "a type without a subtype" },
+	{ "server \"a\" {\n location \"/p/*\" {\n  titan-mime\n"
+	  " }\n}\n", "t.conf:3: ", "missing argument for 'titan-mime'",
+	  "titan-mime needs a type" },
+	{ "server \"a\" {\n titan on\n}\n", "t.conf:2: ",
+	  "titan outside a location block", "titan in a server block" },
+	{ "feed-entries -1\n", "t.conf:1: ", "feed-entries: expected a number",
+	  "a negative feed-entries" },
+	{ "server \"a\" {\n feed-entries 3\n}\n", "t.conf:2: ",
+	  "feed-entries is only allowed outside blocks",
+	  "feed-entries in a server" },
 	{ "server \"a\" {\n\tlocation \"/\" {\n}\n", "t.conf:1: ",
 	  "missing '}'", "location closed, server not" },
 	{ "}\n", "t.conf:1: ", "unexpected '}'", "stray brace" },
@@ -476,6 +503,29 @@ test_limits(struct conf *c)
 	free(big);
 }
 
+/* A location's upload settings, lists included (not dirfd: opened
+ * later). */
+static int
+titan_equal(const struct conf_titan *a, const struct conf_titan *b)
+{
+	int	i;
+
+	if (a->on != b->on || a->nfingerprints != b->nfingerprints ||
+	    a->ntokens != b->ntokens || a->nmimes != b->nmimes ||
+	    a->max_size != b->max_size || a->delete != b->delete)
+		return 0;
+	for (i = 0; i < a->nfingerprints; i++)
+		if (strcmp(a->fingerprints[i], b->fingerprints[i]))
+			return 0;
+	for (i = 0; i < a->ntokens; i++)
+		if (strcmp(a->tokens[i], b->tokens[i]))
+			return 0;
+	for (i = 0; i < a->nmimes; i++)
+		if (strcmp(a->mimes[i], b->mimes[i]))
+			return 0;
+	return 1;
+}
+
 /* Field-by-field equality, fingerprint lists included. */
 static int
 loc_equal(const struct conf_location *a, const struct conf_location *b)
@@ -491,7 +541,8 @@ loc_equal(const struct conf_location *a, const struct conf_location *b)
 	    a->nfingerprints != b->nfingerprints ||
 	    a->dynamic != b->dynamic || strcmp(a->backend, b->backend) ||
 	    a->nparams != b->nparams || strcmp(a->proxy_sni, b->proxy_sni) ||
-	    strcmp(a->proxy_fpr, b->proxy_fpr))
+	    strcmp(a->proxy_fpr, b->proxy_fpr) ||
+	    !titan_equal(&a->titan, &b->titan))
 		return 0;
 	for (i = 0; i < a->nparams; i++)
 		if (strcmp(a->params[i].name, b->params[i].name) ||
@@ -555,6 +606,7 @@ conf_equal(const struct conf *a, const struct conf *b)
 	    a->log_format != b->log_format ||
 	    a->log_address != b->log_address ||
 	    a->rate != b->rate || a->burst != b->burst ||
+	    a->feed_entries != b->feed_entries ||
 	    a->proxy_gemini != b->proxy_gemini ||
 	    a->proxy_gopher != b->proxy_gopher ||
 	    a->nproxy_from != b->nproxy_from ||
@@ -838,6 +890,63 @@ test_example(struct conf *a, struct conf *b)
 /* proxy-from is kept in the form getnameinfo() prints a peer in, so
  * any spelling of the proxy's address matches it (found by review:
  * "0:0:0:0:0:0:0:1" parsed, then matched nothing). */
+static const char titan_conf[] =
+    "feed-entries 0\n"
+    "server \"example.org\" {\n"
+    "\tlocation \"/posts/*\" {\n"
+    "\t\ttitan on\n"
+    "\t\ttitan-fingerprint \"" FPR "\"\n"
+    "\t\ttitan-token \"a long \\\"secret\\\"\"\n"
+    "\t\ttitan-token other\n"
+    "\t\ttitan-max-size 2048\n"
+    "\t\ttitan-mime \"text/gemini\" \"text/plain\" \"image/*\"\n"
+    "\t\ttitan-delete on\n"
+    "\t}\n"
+    "\tlocation \"/other/*\" {\n"
+    "\t\ttitan off\n"
+    "\t}\n"
+    "}\n";
+
+static void
+test_titan(struct conf *a, struct conf *b)
+{
+	const struct conf_titan	*t;
+	char			*out = NULL;
+
+	CHECK(parse(a, "server a {\n location \"/x\" { }\n}\n") == 0 &&
+	    !a->hosts[0].locations[0].titan.on &&
+	    a->hosts[0].locations[0].titan.max_size == 1048576 &&
+	    a->hosts[0].locations[0].titan.dirfd == -1 &&
+	    a->feed_entries == 20, "defaults: off, 1 MiB, feed of 20");
+	CHECK(parse(a, titan_conf) == 0, "the upload directives parse");
+	if (errbuf[0] != '\0')
+		fprintf(stderr, "  %s\n", errbuf);
+	t = &a->hosts[0].locations[0].titan;
+	CHECK(a->feed_entries == 0, "feed-entries 0: all");
+	CHECK(t->on && t->delete && t->max_size == 2048, "on, delete, size");
+	CHECK(t->nfingerprints == 1 && strcmp(t->fingerprints[0], FPR) == 0,
+	    "titan-fingerprint");
+	CHECK(t->ntokens == 2 && strcmp(t->tokens[0],
+	    "a long \"secret\"") == 0 && strcmp(t->tokens[1], "other") == 0,
+	    "two tokens, one quoted");
+	CHECK(t->nmimes == 3 && strcmp(t->mimes[2], "image/*") == 0,
+	    "titan-mime list");
+	CHECK(a->hosts[0].locations[0].nfingerprints == 0,
+	    "uploaders are not readers' allow-list");
+	CHECK(!a->hosts[0].locations[1].titan.on, "titan off");
+	CHECK(reparse(a, b, &out) == 0 && conf_equal(a, b),
+	    "the upload settings round-trip");
+	CHECK(out != NULL && strstr(out, "\nfeed-entries 0\n") != NULL &&
+	    strstr(out, "\t\ttitan-mime \"text/gemini\" \"text/plain\" "
+	    "\"image/*\"\n") != NULL, "in normal form");
+	free(out);
+	CHECK(parse(a, "server a {\n location \"/x\" {\n  titan on\n"
+	    "  titan-token t\n }\n}\n") == 0, "a token alone is enough");
+	CHECK(parse(a, "server a {\n location \"/x\" {\n  titan on\n"
+	    "  titan-fingerprint " FPR "\n }\n}\n") == 0,
+	    "a fingerprint alone is enough");
+}
+
 static void
 test_proxy_from_spelling(struct conf *c)
 {
@@ -975,6 +1084,7 @@ main(void)
 	test_example(a, b);
 	test_proxy_from_spelling(a);
 	test_dynamic(a, b);
+	test_titan(a, b);
 	conf_free(a);
 	conf_free(b);
 	free(a);

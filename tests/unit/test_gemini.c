@@ -12,11 +12,6 @@
 #include "gemini.h"
 #include "mime.h"
 
-#define FPR_GOOD \
-	"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
-#define FPR_OTHER \
-	"ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"
-
 static const char conf_text[] =
     "server \"localhost\" {\n"
     "	root \"@ROOT@\"\n"
@@ -180,18 +175,6 @@ respond(const struct request_ctx *ctx, const char *line, struct reply *r)
 	return gemini_respond(ctx, in, len, r);
 }
 
-/* The reply's header is "NN meta..." with meta starting as given. */
-static int
-header_is(const struct reply *r, int status, const char *meta)
-{
-	char	want[16];
-
-	snprintf(want, sizeof(want), "%02d ", status);
-	return r->out.len >= 5 && strncmp(r->out.data, want, 3) == 0 &&
-	    strncmp(r->out.data + 3, meta, strlen(meta)) == 0 &&
-	    strstr(r->out.data, "\r\n") != NULL && r->status == status;
-}
-
 static void
 test_cases(void)
 {
@@ -208,9 +191,9 @@ test_cases(void)
 		} else if (cases[i].cert == CERT_BAD)
 			ctx.cert = REQUEST_CERT_INVALID;
 		CHECK(respond(&ctx, cases[i].line, &r) == 1, cases[i].why);
-		CHECK(header_is(&r, cases[i].status, cases[i].meta),
+		CHECK(fixture_header_is(&r, cases[i].status, cases[i].meta),
 		    cases[i].why);
-		if (!header_is(&r, cases[i].status, cases[i].meta))
+		if (!fixture_header_is(&r, cases[i].status, cases[i].meta))
 			fprintf(stderr, "  got: %.80s\n", r.out.data ?
 			    r.out.data : "(nothing)");
 		reply_free(&r);
@@ -253,15 +236,8 @@ test_file_source(void)
 static void
 test_need_more(void)
 {
-	struct request_ctx	 ctx;
-	struct reply		 r;
-	const char		*in = test_guarded("gemini://localhost/", 19);
-
-	fixture_ctx(&ctx);
-	reply_init(&r);
-	CHECK(gemini_respond(&ctx, in, 19, &r) == 0, "no CRLF yet: wait");
-	CHECK(r.status == 0 && r.out.len == 0, "and nothing is answered");
-	reply_free(&r);
+	CHECK(fixture_waits(gemini_respond, test_guarded("gemini://localhost/", 19), 19),
+	    "no CRLF yet: wait, answering nothing");
 }
 
 /* The rate limit answers 44 with the seconds to wait. */
@@ -275,14 +251,16 @@ test_rate_limit(void)
 	    "{ root \"@ROOT@\" }\n");
 	fixture_ctx(&ctx);
 	respond(&ctx, "gemini://localhost/page.gmi", &r);
-	CHECK(header_is(&r, 20, "text/gemini"), "the first request passes");
+	CHECK(fixture_header_is(&r, 20, "text/gemini"),
+	    "the first request passes");
 	reply_free(&r);
 	respond(&ctx, "gemini://localhost/page.gmi", &r);
-	CHECK(header_is(&r, 44, "60"), "the second waits a minute");
+	CHECK(fixture_header_is(&r, 44, "60"), "the second waits a minute");
 	reply_free(&r);
 	ctx.addr = "192.0.2.2";
 	respond(&ctx, "gemini://localhost/page.gmi", &r);
-	CHECK(header_is(&r, 20, "text/gemini"), "another client passes");
+	CHECK(fixture_header_is(&r, 20, "text/gemini"),
+	    "another client passes");
 	reply_free(&r);
 }
 
@@ -312,13 +290,13 @@ test_our_address(void)
 	fixture_ctx(&ctx);
 	ctx.fd = s;
 	respond(&ctx, "gemini://127.0.0.1/page.gmi", &r);
-	CHECK(header_is(&r, 20, "text/gemini"), "our address, no SNI");
+	CHECK(fixture_header_is(&r, 20, "text/gemini"), "our address, no SNI");
 	reply_free(&r);
 	respond(&ctx, "gemini://127.0.0.2/page.gmi", &r);
-	CHECK(header_is(&r, 53, ""), "another address");
+	CHECK(fixture_header_is(&r, 53, ""), "another address");
 	reply_free(&r);
 	respond(&ctx, "gemini://[::1]/page.gmi", &r);
-	CHECK(header_is(&r, 53, ""), "another family");
+	CHECK(fixture_header_is(&r, 53, ""), "another family");
 	reply_free(&r);
 	close(s);
 	close(c);
@@ -336,12 +314,12 @@ test_sni(void)
 	ctx.sni = "localhost";
 	ctx.sni_host = 0;
 	respond(&ctx, "gemini://other.org/page.gmi", &r);
-	CHECK(header_is(&r, 53, ""), "SNI of one host, URL of another");
+	CHECK(fixture_header_is(&r, 53, ""), "SNI of one host, URL of another");
 	reply_free(&r);
 	ctx.sni = "other.org";
 	ctx.sni_host = 1;
 	respond(&ctx, "gemini://other.org/page.gmi", &r);
-	CHECK(header_is(&r, 20, "text/gemini"), "SNI and URL agree");
+	CHECK(fixture_header_is(&r, 20, "text/gemini"), "SNI and URL agree");
 	reply_free(&r);
 }
 

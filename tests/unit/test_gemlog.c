@@ -320,7 +320,7 @@ static void
 test_atom(void)
 {
 	struct gemlog_post	p[3];
-	struct gemlog_feed	feed = { "gemini://example.org/log/", NULL };
+	struct gemlog_feed	feed = { "gemini://example.org/log/", NULL, 0 };
 	struct buf		b = { NULL, 0, 0 };
 	char			titles[1024];
 
@@ -433,6 +433,40 @@ has(const struct buf *b, const char *s)
 	return b != NULL && b->data != NULL && strstr(b->data, s) != NULL;
 }
 
+/* A feed given no title takes the gemlog's heading: the header's, else
+ * index.gmi's; its entries the posts' first paragraphs. */
+static void
+test_cache_feed(int dfd)
+{
+	struct gemlog_feed	 feed = { "gemini://h/log/", NULL, 1 };
+	struct timespec		 ts = { 1, 200000000 };
+	const struct buf	*b;
+
+	b = gemlog_get(dfd, "h/feed/", GEMLOG_ATOM, &feed);
+	CHECK(has(b, "<title>My gemlog</title>"),
+	    "the feed is titled by the header's heading");
+	CHECK(!has(b, "<title>h</title>"), "not by the host");
+	put(dfd, "2026-03-01-latest.gmi", "# Latest\n\nIts summary.\n", T_OLD);
+	touch_dir(dfd, T_OLD + 500);
+	b = gemlog_get(dfd, "h/feed/", GEMLOG_ATOM, &feed);
+	CHECK(has(b, "<summary>Its summary.</summary>"), "an entry's summary");
+	CHECK(has(b, "<title>Latest</title>") && !has(b, "<title>New</title>"),
+	    "one entry: the newest post");
+	unlinkat(dfd, GEMLOG_HEADER, 0);
+	put(dfd, "index.gmi", "# The index's title\n", T_OLD + 600);
+	nanosleep(&ts, NULL);
+	b = gemlog_get(dfd, "h/feed/", GEMLOG_ATOM, &feed);
+	CHECK(has(b, "<title>The index&apos;s title</title>"),
+	    "without a header: index.gmi's heading");
+	unlinkat(dfd, "index.gmi", 0);
+	unlinkat(dfd, "2026-03-01-latest.gmi", 0);
+	nanosleep(&ts, NULL);
+	b = gemlog_get(dfd, "h/feed/", GEMLOG_ATOM, &feed);
+	CHECK(has(b, "<title>h</title>"), "neither: the host");
+	put(dfd, GEMLOG_HEADER, "# My gemlog", T_OLD);
+	touch_dir(dfd, T_OLD + 700);
+}
+
 /* Many other keys push the entry out; it must come back intact. */
 static void
 test_cache_evict(int dfd, const struct gemlog_feed *feed)
@@ -455,7 +489,7 @@ test_cache_evict(int dfd, const struct gemlog_feed *feed)
 static void
 test_cache(int dfd)
 {
-	struct gemlog_feed	 feed = { "gemini://h/log/", "Log" };
+	struct gemlog_feed	 feed = { "gemini://h/log/", "Log", 0 };
 	struct timespec		 ts = { 1, 200000000 };
 	const struct buf	*b;
 
@@ -488,6 +522,7 @@ test_cache(int dfd)
 	b = gemlog_get(dfd, "h/log/", GEMLOG_INDEX, &feed);
 	CHECK(has(b, "=> / Back\n"), "an edited footer is seen too");
 	test_cache_evict(dfd, &feed);
+	test_cache_feed(dfd);
 	feed.base_url = "gemini://other/log/";
 	b = gemlog_get(dfd, "h/log/", GEMLOG_ATOM, &feed);
 	CHECK(has(b, "<id>gemini://other/log/</id>"),
@@ -504,7 +539,7 @@ test_cache(int dfd)
 static void
 test_cache_racy(int dfd)
 {
-	struct gemlog_feed	 feed = { "gemini://h/r/", NULL };
+	struct gemlog_feed	 feed = { "gemini://h/r/", NULL, 0 };
 	struct timespec		 ts = { 1, 200000000 };
 	time_t			 now = time(NULL);
 	const struct buf	*b;
@@ -541,6 +576,105 @@ test_fs(void)
 	return system(cmd) == 0 ? 0 : -1;
 }
 
+/* The first paragraph, as a feed's summary. */
+static const struct {
+	const char	*doc;
+	const char	*summary;
+	const char	*why;
+} summary_cases[] = {
+	{ "# Title\n\nThe first paragraph.\n\nThe second.\n",
+	    "The first paragraph.", "after the title, up to a blank line" },
+	{ "# T\n2026-01-02\n\nText.\n", "Text.",
+	    "a date line is not the paragraph" },
+	{ "# T\n=> a link\n* item\n> quote\n```\npre\n```\nProse.\n",
+	    "Prose.", "links, lists, quotes and preformatted text skipped" },
+	{ "Line one\nline two\n=> x\nthree\n", "Line one line two",
+	    "lines of a paragraph joined, up to the next kind of line" },
+	{ "  Spaced \t  out  \n", "Spaced out", "spaces collapsed, trimmed" },
+	{ "Ctl\x01\x1b[1m bad\xff.\n", "Ctl [1m bad\xef\xbf\xbd.",
+	    "control bytes and invalid UTF-8 replaced" },
+	{ "# Only a title\n\n=> link\n", "", "no paragraph at all" },
+	{ "", "", "an empty post" },
+};
+
+static void
+test_summary(void)
+{
+	char	sum[GEMLOG_SUMMARY_MAX], doc[4096];
+	size_t	i, n, chars;
+
+	for (i = 0; i < sizeof(summary_cases) / sizeof(summary_cases[0]);
+	    i++) {
+		n = gemlog_summary(summary_cases[i].doc,
+		    strlen(summary_cases[i].doc), sum, sizeof(sum));
+		CHECK(n == strlen(sum) &&
+		    strcmp(sum, summary_cases[i].summary) == 0,
+		    summary_cases[i].why);
+		if (strcmp(sum, summary_cases[i].summary) != 0)
+			fprintf(stderr, "  got \"%s\"\n", sum);
+	}
+	/* 60 words of six letters: character 300 falls inside the 43rd,
+	 * so the cut comes after the 42nd ("wordsp"). */
+	for (i = 0, n = 0; i < 60; i++)
+		n += (size_t)snprintf(doc + n, sizeof(doc) - n, "words%c ",
+		    (int)('a' + i % 26));
+	gemlog_summary(doc, n, sum, sizeof(sum));
+	n = strlen(sum);
+	CHECK(n == 293 + 3 && strcmp(sum + 293, "\xe2\x80\xa6") == 0 &&
+	    strncmp(sum + 287, "wordsp", 6) == 0,
+	    "a long paragraph is cut at a word, with an ellipsis");
+	/* 400 two-byte characters and no space: cut at character 300. */
+	for (i = 0; i < 400; i++)
+		memcpy(doc + 2 * i, "\xc3\xa9", 2);
+	gemlog_summary(doc, 800, sum, sizeof(sum));
+	for (i = 0, chars = 0; sum[i] != '\0'; i++)
+		chars += ((unsigned char)sum[i] & 0xc0) != 0x80;
+	CHECK(chars == 301 && strlen(sum) == 603,
+	    "no space: 300 whole characters and the ellipsis");
+	CHECK(gemlog_summary("Text\n", 5, sum, 3) == 2 &&
+	    strcmp(sum, "Te") == 0, "a small buffer still ends in NUL");
+}
+
+/* The feed carries the newest feed->entries posts, with summaries. */
+static void
+test_atom_entries(void)
+{
+	static struct gemlog_post	p[2000];
+	struct gemlog_feed		feed = { "gemini://h/log/", "Log", 20 };
+	struct buf			b = { NULL, 0, 0 };
+	char				name[64], titles[1024];
+	const char			*s;
+	size_t				i, n;
+
+	for (i = 0; i < 2000; i++) {
+		snprintf(name, sizeof(name), "%04zu-01-01-post.gmi", 2000 + i);
+		post_set(&p[i], name, "# Post\n");
+	}
+	gemlog_sort(p, 2000);
+	p[0].summary = "The newest & the <best>.";
+	CHECK(gemlog_write_atom(p, 2000, &feed, &b) == 0, "2,000 posts");
+	for (n = 0, s = b.data; (s = strstr(s, "<entry>")) != NULL; s++)
+		n++;
+	CHECK(n == 20, "the feed carries 20 entries");
+	CHECK(strstr(b.data, "3999-01-01-post.gmi") != NULL &&
+	    strstr(b.data, "3980-01-01-post.gmi") != NULL &&
+	    strstr(b.data, "3979-01-01-post.gmi") == NULL,
+	    "the newest ones");
+	CHECK(strstr(b.data, "<updated>3999-01-01T00:00:00Z</updated>\n"
+	    "<link") != NULL, "updated is the newest post's day");
+	CHECK(strstr(b.data, "<summary>The newest &amp; the &lt;best&gt;."
+	    "</summary>\n</entry>") != NULL, "a summary, escaped");
+	CHECK(atom_parse(&b, titles, sizeof(titles)) == 0,
+	    "python's XML parser accepts it");
+	buf_reset(&b);
+	feed.entries = 0;
+	CHECK(gemlog_write_atom(p, 2000, &feed, &b) == 0, "entries 0");
+	for (n = 0, s = b.data; (s = strstr(s, "<entry>")) != NULL; s++)
+		n++;
+	CHECK(n == 2000, "feed-entries 0 carries all");
+	buf_free(&b);
+}
+
 int
 main(void)
 {
@@ -552,6 +686,8 @@ main(void)
 	test_index_escaping();
 	test_index_layout();
 	test_atom();
+	test_summary();
+	test_atom_entries();
 	test_fs();
 	return test_done("gemlog");
 }

@@ -188,15 +188,8 @@ test_sources(void)
 static void
 test_need_more(void)
 {
-	struct request_ctx	 ctx;
-	struct reply		 r;
-	const char		*in = test_guarded("/page.gmi", 9);
-
-	fixture_ctx(&ctx);
-	reply_init(&r);
-	CHECK(gopher_respond(&ctx, in, 9, &r) == 0, "no line end yet: wait");
-	CHECK(r.status == 0 && r.out.len == 0, "and nothing is answered");
-	reply_free(&r);
+	CHECK(fixture_waits(gopher_respond, test_guarded("/page.gmi", 9), 9),
+	    "no line end yet: wait, answering nothing");
 }
 
 static void

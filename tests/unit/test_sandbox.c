@@ -7,6 +7,7 @@
  * a child expected to die is judged by its wait status alone.  Children
  * leave with _exit(), so LeakSanitizer never runs inside a sandbox.
  */
+#include <sys/prctl.h>
 #include <sys/epoll.h>
 #include <sys/random.h>
 #include <sys/socket.h>
@@ -25,6 +26,7 @@
 #include "helper.h"
 #include "sandbox.h"
 #include "test.h"
+#include "upload.h"
 
 #define MAGIC_DB	"/usr/share/misc/magic.mgc"
 
@@ -120,6 +122,11 @@ setup(void)
 		exit(2);
 	}
 	close(fd);
+	path(p, sizeof(p), rootdir, "up");
+	mkdir(p, 0755);
+	path(p, sizeof(p), rootdir, "up/old.gmi");
+	if ((fd = open(p, O_WRONLY | O_CREAT, 0644)) != -1)
+		close(fd);
 }
 
 static void
@@ -130,6 +137,12 @@ cleanup(void)
 	path(p, sizeof(p), rootdir, "sub/page.gmi");
 	unlink(p);
 	path(p, sizeof(p), rootdir, "sub");
+	rmdir(p);
+	path(p, sizeof(p), rootdir, "up/old.gmi");
+	unlink(p);
+	path(p, sizeof(p), rootdir, "up/new.gmi");
+	unlink(p);
+	path(p, sizeof(p), rootdir, "up");
 	rmdir(p);
 	path(p, sizeof(p), logdir, "capsuled.log");
 	unlink(p);
@@ -229,6 +242,66 @@ landlock_hide_child(void *arg)
 	CHECK(opendir(tmpdir) == NULL, "nor is the way listed");
 }
 
+/* An upload (upload.c) under the ruleset, straight to the file layer:
+ * titan.c's location rules are bypassed, so only Landlock stands
+ * between a path and the disk. */
+static int
+upload_errno(int rootfd, const char *p)
+{
+	struct upload	up;
+
+	if (upload_begin(rootfd, p, &up) == -1)
+		return errno;
+	if (write(up.fd, "new\n", 4) != 4) {
+		upload_abort(&up);
+		return EIO;
+	}
+	return upload_commit(&up) == -1 ? errno : 0;
+}
+
+/* A worker with an upload directory: writes there, nowhere else. */
+static void
+landlock_upload_child(void *arg)
+{
+	char	p[128], q[128];
+	int	rootfd, upfd;
+
+	(void)arg;
+	rootfd = open(rootdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	path(p, sizeof(p), rootdir, "up");
+	upfd = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	CHECK(sandbox_landlock_upload(&rootfd, 1, &upfd, 1, -1) == 0,
+	    "ruleset with an upload directory applies");
+	CHECK(upload_errno(rootfd, "/up/new.gmi") == 0,
+	    "an upload into the upload directory is written");
+	CHECK(upload_errno(rootfd, "/up/old.gmi") == 0,
+	    "one replacing a file there too (rename over it)");
+	CHECK(upload_remove(rootfd, "/up/new.gmi") == 0,
+	    "a file there can be removed");
+	CHECK(upload_errno(rootfd, "/sub/new.gmi") == EACCES,
+	    "an upload elsewhere in the root fails, path checks bypassed");
+	CHECK(upload_errno(rootfd, "/sub/page.gmi") == EACCES,
+	    "so does replacing a file elsewhere");
+	CHECK(upload_remove(rootfd, "/sub/page.gmi") == -1 &&
+	    errno == EACCES, "and removing one");
+	path(p, sizeof(p), rootdir, "up/old.gmi");
+	path(q, sizeof(q), rootdir, "sub/moved.gmi");
+	CHECK(rename(p, q) == -1 && (errno == EXDEV || errno == EACCES),
+	    "no file moves out of the upload directory");
+	CHECK(open_errno("/tmp/test_sandbox_upload", O_WRONLY | O_CREAT) ==
+	    EACCES, "nothing is created outside the root");
+	path(p, sizeof(p), rootdir, "up/dir");
+	CHECK(mkdir(p, 0755) == -1 && errno == EACCES,
+	    "no directory is made even in the upload directory");
+	path(q, sizeof(q), rootdir, "up/link");
+	CHECK(symlink("/etc/passwd", q) == -1 && errno == EACCES,
+	    "nor a symlink");
+	path(p, sizeof(p), rootdir, "up/old.gmi");
+	if (sandbox_landlock_abi() >= 3)
+		CHECK(open_errno(p, O_WRONLY | O_TRUNC) == EACCES,
+		    "a file there is not truncated in place");
+}
+
 /* The calls serving needs still work under the filter. */
 static void
 seccomp_allowed_child(void *arg)
@@ -307,6 +380,40 @@ forbid_kill(void *arg)
 {
 	(void)arg;
 	kill(getppid(), 0);
+}
+
+/* The upload calls: allowed by the worker's filter, killed again by
+ * sandbox_seccomp_nowrite() (a worker with no upload location). */
+static void
+upload_calls(void *arg)
+{
+	(void)arg;
+	(void)syscall(SYS_unlinkat, AT_FDCWD, "/tmp/test_sandbox_none", 0);
+	(void)syscall(SYS_renameat2, AT_FDCWD, "/tmp/test_sandbox_none",
+	    AT_FDCWD, "/tmp/test_sandbox_none2", 0);
+	(void)fsync(0);
+}
+
+static void
+nowrite_unlinkat(void *arg)
+{
+	(void)arg;
+	(void)syscall(SYS_unlinkat, AT_FDCWD, "/tmp/test_sandbox_none", 0);
+}
+
+static void
+nowrite_renameat2(void *arg)
+{
+	(void)arg;
+	(void)syscall(SYS_renameat2, AT_FDCWD, "/tmp/test_sandbox_none",
+	    AT_FDCWD, "/tmp/test_sandbox_none2", 0);
+}
+
+static void
+nowrite_fsync(void *arg)
+{
+	(void)arg;
+	(void)fsync(0);
 }
 
 static void
@@ -514,6 +621,39 @@ seccomp_then(void *arg)
 }
 
 static void
+seccomp_nowrite_then(void *arg)
+{
+	void	(*fn)(void *) = *(void (**)(void *))arg;
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1 ||
+	    sandbox_seccomp_nowrite() == -1 || sandbox_seccomp() == -1)
+		_exit(3);
+	fn(NULL);
+	_exit(4);
+}
+
+static void
+test_seccomp_uploads(void)
+{
+	static void	(*const nowrite[])(void *) = {
+		nowrite_unlinkat, nowrite_renameat2, nowrite_fsync
+	};
+	void		(*fn)(void *) = upload_calls;
+	size_t		i;
+	int		st;
+
+	st = in_child(seccomp_then, &fn);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 4,
+	    "the worker's filter allows unlinkat, renameat2, fsync");
+	for (i = 0; i < sizeof(nowrite) / sizeof(nowrite[0]); i++) {
+		fn = nowrite[i];
+		st = in_child(seccomp_nowrite_then, &fn);
+		CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS,
+		    "with no upload location they kill again");
+	}
+}
+
+static void
 test_seccomp(void)
 {
 	size_t	i;
@@ -522,6 +662,7 @@ test_seccomp(void)
 	st = in_child(seccomp_allowed_child, NULL);
 	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0,
 	    "the allowed calls do not kill");
+	test_seccomp_uploads();
 	for (i = 0; i < sizeof(forbidden) / sizeof(forbidden[0]); i++) {
 		void	(*fn)(void *) = forbidden[i].fn;
 
@@ -544,6 +685,9 @@ main(void)
 		st = in_child(landlock_child, NULL);
 		CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0,
 		    "the Landlock child ends normally");
+		st = in_child(landlock_upload_child, NULL);
+		CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+		    "the upload Landlock child ends normally");
 		st = in_child(landlock_keyproc_child, NULL);
 		CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0,
 		    "the key process's Landlock child ends normally");

@@ -194,9 +194,18 @@ caps() {	# caps KEY: "CAP_A CAP_B" as setpriv's ",+a,+b"
 port=$(/usr/bin/python3 -c 'import socket; s = socket.socket()
 s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 conf=$tmp/capsuled.conf
-sed "s/^port 1965/port $port/" /etc/capsuled.conf >"$conf"
+sed "s/^port 1965/port $port/
+    s|^\([[:space:]]*\)#\(location \"/cgi-bin/\*\" { cgi on }\)|\1\2|" \
+    /etc/capsuled.conf >"$conf"
 chmod 644 "$conf"
 t "the copy listens on port $port" has "$conf" "^port $port"
+t "the copy runs /cgi-bin/ (the shipped line uncommented)" \
+    has "$conf" '^[[:space:]]*location "/cgi-bin/\*" { cgi on }'
+# A script as an owner would write one; it shows whom it runs as.
+mkdir -p /var/gemini/cgi-bin
+printf '#!/bin/sh\nprintf "20 text/gemini\\r\\n"\necho "# Hello from $(id -un)"\n' \
+    >/var/gemini/cgi-bin/hello.cgi
+chmod 755 /var/gemini/cgi-bin/hello.cgi
 nnp=""
 [ "$(key NoNewPrivileges)" = yes ] && nnp=--no-new-privs
 unit_exec() {	# unit_exec CMDLINE: become CMDLINE as the unit would
@@ -272,6 +281,9 @@ t "ExecStart: workers sandboxed" waitfor "sandbox: "
 eq "the server" "$(ps -o user=,args= -p "$pid")" \
     "$(key User) /usr/sbin/capsuled -c $conf"
 eq "its workers run as" "$(ps -o user= --ppid "$pid" | sort -u)" "$(key User)"
+eq "its helpers" "$(ps -o comm=,user= --ppid "$pid" | grep -v '^capsuled ' |
+    sort | tr -s ' ')" "capsuled-keys $(key User)
+capsuled-run $(key User)"
 fetch "/" localhost "gemini://localhost:$port/" \
     /var/lib/capsuled/localhost.pem \
     "# It works: capsuled is serving this capsule"
@@ -279,6 +291,9 @@ fetch "/posts/" localhost "gemini://localhost:$port/posts/" \
     /var/lib/capsuled/localhost.pem \
     "=> 2026-12-06-hello.gmi 2026-12-06 Hello, Gemini"
 t "access log line" has "$tmp/log" "\"gemini://localhost:$port/\" 20 "
+fetch "/cgi-bin/hello.cgi" localhost \
+    "gemini://localhost:$port/cgi-bin/hello.cgi" \
+    /var/lib/capsuled/localhost.pem "# Hello from $(key User)"
 # What README tells an owner: set the host name, reload.
 sed -i 's/^server "localhost"/server "capsule.test"/
     s|/localhost\.|/capsule.test.|' "$conf"

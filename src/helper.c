@@ -172,19 +172,16 @@ helper_close(struct helper *h)
 	h->ctl = -1;
 }
 
-int
-helper_send(int sock, const struct iovec *iov, int iovcnt, int fd)
+ssize_t
+helper_sendmsg(int sock, const struct iovec *iov, int iovcnt, int fd,
+    int flags)
 {
 	union {
 		struct cmsghdr	hdr;
 		char		buf[CMSG_SPACE(sizeof(int))];
 	}		 cm;
 	struct msghdr	 msg;
-	size_t		 len = 0;
-	int		 i;
 
-	for (i = 0; i < iovcnt; i++)
-		len += iov[i].iov_len;
 	memset(&msg, 0, sizeof(msg));
 	msg.msg_iov = (struct iovec *)iov;
 	msg.msg_iovlen = (size_t)iovcnt;
@@ -197,7 +194,19 @@ helper_send(int sock, const struct iovec *iov, int iovcnt, int fd)
 		cm.hdr.cmsg_type = SCM_RIGHTS;
 		memcpy(CMSG_DATA(&cm.hdr), &fd, sizeof(int));
 	}
-	return sendmsg(sock, &msg, MSG_NOSIGNAL) == (ssize_t)len ? 0 : -1;
+	return sendmsg(sock, &msg, flags | MSG_NOSIGNAL);
+}
+
+int
+helper_send(int sock, const struct iovec *iov, int iovcnt, int fd)
+{
+	size_t	len = 0;
+	int	i;
+
+	for (i = 0; i < iovcnt; i++)
+		len += iov[i].iov_len;
+	return helper_sendmsg(sock, iov, iovcnt, fd, 0) == (ssize_t)len ?
+	    0 : -1;
 }
 
 ssize_t
@@ -255,4 +264,24 @@ helper_log_fd(int fd)
 		(void)dup2(fd, STDERR_FILENO);
 		close(fd);
 	}
+}
+
+int
+helper_control(int ctl)
+{
+	unsigned char	buf[64];
+	ssize_t		n;
+	int		passed;
+
+	n = helper_recv(ctl, buf, sizeof(buf), &passed, 0);
+	if (n > 0 && buf[0] == HELPER_MSG_LOG) {
+		helper_log_fd(passed);
+		return 0;
+	}
+	if (passed != -1)
+		close(passed);
+	if (n > 0 || (n == -1 && (errno == EAGAIN || errno == EINTR ||
+	    errno == EMSGSIZE)))
+		return 0;
+	return -1;
 }

@@ -89,6 +89,10 @@ void	helper_close(struct helper *);
  * 0, as long as it takes with -1.
  */
 int	helper_send(int sock, const struct iovec *iov, int iovcnt, int fd);
+/* helper_send() for a sender that must not wait (flags MSG_DONTWAIT):
+ * what sendmsg() returned. */
+ssize_t	helper_sendmsg(int sock, const struct iovec *iov, int iovcnt, int fd,
+	    int flags);
 ssize_t	helper_recv(int sock, void *buf, size_t size, int *fd,
 	    int timeout_ms);
 
@@ -97,5 +101,13 @@ ssize_t	helper_recv(int sock, void *buf, size_t size, int *fd,
 
 /* In the helper: install a log descriptor received (HELPER_MSG_LOG). */
 void	helper_log_fd(int fd);
+
+/*
+ * In the helper, when its control socket is readable: take one message
+ * from the parent (a new log is installed).  0 while the parent holds
+ * on, -1 when it let go (end of file or an error): the helper is then
+ * retired, and leaves once its workers have.
+ */
+int	helper_control(int ctl);
 
 #endif

@@ -735,21 +735,9 @@ keyproc_serve(int fd, int events, void *arg)
 static void
 keyproc_control(int fd, int events, void *arg)
 {
-	unsigned char	buf[64];
-	ssize_t		n;
-	int		passed;
-
 	(void)events;
 	(void)arg;
-	n = helper_recv(fd, buf, sizeof(buf), &passed, 0);
-	if (n > 0 && buf[0] == HELPER_MSG_LOG) {
-		helper_log_fd(passed);
-		return;
-	}
-	if (passed != -1)
-		close(passed);
-	if (n > 0 || (n == -1 && (errno == EAGAIN || errno == EINTR ||
-	    errno == EMSGSIZE)))
+	if (helper_control(fd) == 0)
 		return;
 	loop_del(keyproc_loop, &keyproc_ctlev);
 	close(fd);

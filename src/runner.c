@@ -165,28 +165,9 @@ runner_needed(const struct conf *conf)
 static ssize_t
 runner_sendmsg(int sock, const void *p, size_t len, int fd)
 {
-	union {
-		struct cmsghdr	hdr;
-		char		buf[CMSG_SPACE(sizeof(int))];
-	}		 cm;
-	struct msghdr	 msg;
-	struct iovec	 iov;
+	struct iovec	iov = { (void *)p, len };
 
-	iov.iov_base = (void *)p;
-	iov.iov_len = len;
-	memset(&msg, 0, sizeof(msg));
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	if (fd != -1) {
-		memset(&cm, 0, sizeof(cm));
-		msg.msg_control = cm.buf;
-		msg.msg_controllen = sizeof(cm.buf);
-		cm.hdr.cmsg_len = CMSG_LEN(sizeof(int));
-		cm.hdr.cmsg_level = SOL_SOCKET;
-		cm.hdr.cmsg_type = SCM_RIGHTS;
-		memcpy(CMSG_DATA(&cm.hdr), &fd, sizeof(int));
-	}
-	return sendmsg(sock, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
+	return helper_sendmsg(sock, &iov, 1, fd, MSG_DONTWAIT);
 }
 
 /*
@@ -1294,21 +1275,9 @@ runner_sweep(long long now)
 static void
 runner_control(int fd, int events, void *arg)
 {
-	unsigned char	buf[64];
-	ssize_t		n;
-	int		passed;
-
 	(void)events;
 	(void)arg;
-	n = helper_recv(fd, buf, sizeof(buf), &passed, 0);
-	if (n > 0 && buf[0] == HELPER_MSG_LOG) {
-		helper_log_fd(passed);
-		return;
-	}
-	if (passed != -1)
-		close(passed);
-	if (n > 0 || (n == -1 && (errno == EAGAIN || errno == EINTR ||
-	    errno == EMSGSIZE)))
+	if (helper_control(fd) == 0)
 		return;
 	loop_del(runner_loop, &runner_ctlev);
 	close(fd);

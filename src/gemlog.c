@@ -701,10 +701,12 @@ struct gemlog_cache {
 	struct timespec		 checked;	/* CLOCK_MONOTONIC */
 	int			 racy;
 	unsigned long		 used;		/* LRU stamp */
+	unsigned long long	 build;		/* gemlog_get_build() */
 };
 
 static struct gemlog_cache	gemlog_cache[GEMLOG_CACHE_SLOTS];
 static unsigned long		gemlog_cache_clock;
+static unsigned long long	gemlog_builds;
 
 static void
 gemlog_cache_clear(struct gemlog_cache *c)
@@ -975,6 +977,7 @@ gemlog_cache_fill(struct gemlog_cache *slot, int dirfd, const char *key,
 		return -1;
 	}
 	gemlog_cache_clear(slot);
+	n.build = ++gemlog_builds;
 	*slot = n;
 	return 0;
 }
@@ -982,6 +985,15 @@ gemlog_cache_fill(struct gemlog_cache *slot, int dirfd, const char *key,
 const struct buf *
 gemlog_get(int dirfd, const char *key, enum gemlog_doc doc,
     const struct gemlog_feed *feed)
+{
+	unsigned long long	build;
+
+	return gemlog_get_build(dirfd, key, doc, feed, &build);
+}
+
+const struct buf *
+gemlog_get_build(int dirfd, const char *key, enum gemlog_doc doc,
+    const struct gemlog_feed *feed, unsigned long long *build)
 {
 	static const struct gemlog_feed	 nofeed = { NULL, NULL, 0 };
 	struct gemlog_cache		*c;
@@ -1011,5 +1023,6 @@ gemlog_get(int dirfd, const char *key, enum gemlog_doc doc,
 		}
 	}
 	c->used = ++gemlog_cache_clock;
+	*build = c->build;
 	return doc == GEMLOG_ATOM ? &c->atom : &c->index;
 }

@@ -121,6 +121,13 @@ enum gemlog_doc {
 const struct buf *gemlog_get(int dirfd, const char *key, enum gemlog_doc,
 	    const struct gemlog_feed *);
 
+/* gemlog_get(), and in *build a number that changes each time this
+ * process builds key's documents anew (never 0): a view made from the
+ * document (a Gopher menu) is still good while it stays the same. */
+const struct buf *gemlog_get_build(int dirfd, const char *key,
+	    enum gemlog_doc, const struct gemlog_feed *,
+	    unsigned long long *build);
+
 /* Forget the cache's documents for key (an upload changed the
  * directory): the next gemlog_get() builds them anew. */
 void	gemlog_forget(const char *key);

@@ -33,7 +33,9 @@
 enum gopher_view {
 	GOPHER_VIEW_MENU,	/* gemtext to menu */
 	GOPHER_VIEW_TEXT,	/* dot-stuffed text */
-	GOPHER_VIEW_DIRMAP	/* a hand-written gophermap, filled in */
+	GOPHER_VIEW_DIRMAP,	/* a hand-written gophermap, filled in */
+	GOPHER_VIEW_GEMLOG,	/* a generated gemlog index to menu */
+	GOPHER_VIEW_FEED	/* a generated Atom feed as text */
 };
 
 /*
@@ -305,6 +307,27 @@ gopher_dirmap(const struct request_ctx *ctx, struct serve_result *sr,
 	buf_free(&map);
 }
 
+/* A generated gemlog index (a menu) or feed (text), kept as a file's
+ * view is: while the gemlog cache holds the same build of it. */
+static void
+gopher_gemlog(const struct request_ctx *ctx, struct serve_result *sr,
+    struct reply *r)
+{
+	enum gopher_view kind = sr->kind == SERVE_GEMLOG_INDEX ?
+			    GOPHER_VIEW_GEMLOG : GOPHER_VIEW_FEED;
+	char		 key[16 + sizeof(sr->path)] = "";
+
+	if (gopher_view_key(ctx, sr, kind, key, sizeof(key)) == 0 &&
+	    gopher_view_hit(ctx, sr, key, r))
+		return;
+	if (kind == GOPHER_VIEW_GEMLOG)
+		gopher_menu(ctx, sr->doc->data, sr->doc->len, sr->path, r);
+	else
+		gopher_text(ctx, sr->doc->data, sr->doc->len, r);
+	if (key[0] != '\0')
+		gopher_view_keep(ctx, sr, kind, key, r);
+}
+
 static void
 gopher_listing(const struct request_ctx *ctx, struct serve_result *sr,
     struct reply *r)
@@ -343,10 +366,8 @@ gopher_serve(const struct request_ctx *ctx, const char *path,
 		gopher_listing(ctx, &sr, r);
 		break;
 	case SERVE_GEMLOG_INDEX:
-		gopher_menu(ctx, sr.doc->data, sr.doc->len, sr.path, r);
-		break;
 	case SERVE_GEMLOG_ATOM:
-		gopher_text(ctx, sr.doc->data, sr.doc->len, r);
+		gopher_gemlog(ctx, &sr, r);
 		break;
 	case SERVE_REDIRECT:
 		/* Gopher has no redirects: serve the directory itself. */

@@ -185,6 +185,7 @@ serve_gemlog(const struct request_ctx *ctx, const struct conf_host *h,
 	char			 url[CONF_NAME_MAX + 32 + 3 * SERVE_PATH_MAX];
 	char			 key[CONF_NAME_MAX + 1 + SERVE_PATH_MAX];
 	struct gemlog_feed	 feed;
+	unsigned long long	 build;
 	size_t			 n;
 
 	if (serve_base_url(ctx->conf, h, url, sizeof(url)) == -1)
@@ -198,8 +199,13 @@ serve_gemlog(const struct request_ctx *ctx, const struct conf_host *h,
 	feed.base_url = url;
 	feed.title = NULL;	/* the gemlog's heading, else the host */
 	feed.entries = (size_t)ctx->conf->feed_entries;
-	if ((r->doc = gemlog_get(dirfd, key, doc, &feed)) == NULL)
+	if ((r->doc = gemlog_get_build(dirfd, key, doc, &feed,
+	    &build)) == NULL)
 		return -1;
+	/* What it is: this worker's build of it (no file has its bytes). */
+	memset(&r->id, 0, sizeof(r->id));
+	r->id.ino = (ino_t)build;
+	r->id.size = (off_t)r->doc->len;
 	r->kind = doc == GEMLOG_INDEX ? SERVE_GEMLOG_INDEX : SERVE_GEMLOG_ATOM;
 	return 0;
 }

@@ -54,7 +54,9 @@ struct serve_result {
 						   says it) */
 	const struct buf		*doc;	/* gemlog cache, valid until
 						   the next call */
-	struct cache_id			 id;	/* FILE, DIRMAP: what it is */
+	struct cache_id			 id;	/* FILE, DIRMAP: what it is;
+						   GEMLOG_*: which build of
+						   doc (ino), its size */
 	int				 status; /* DENIED, ERROR: Gemini's */
 	char				 meta[SERVE_META_MAX + 1];
 	char				 path[SERVE_PATH_MAX]; /* what answers */

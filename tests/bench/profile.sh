@@ -7,6 +7,8 @@
 #
 # PROFILE_BIN names another capsuled binary to measure (an older build,
 # for a before/after pair); by default ./capsuled, built first.
+# PROFILE_GOPHER=1 asks over Gopher instead (plain TCP, the worker only;
+# default paths then: / /page.gmi /posts/ /posts/atom.xml).
 # PROFILE_DYNAMIC=1 adds dynamic locations: /app/ on a trivial SCGI
 # backend (tests/bench/scgiback.c) and /wiki/ on fcgiwrap, both
 # answering the 2 KB page, and counts the program runner's instructions
@@ -39,8 +41,11 @@ done
 shift $((OPTIND - 1))
 # /missing (a 51, no body) is the baseline: handshake and request only.
 DYN=${PROFILE_DYNAMIC:-0}
+GOPH=${PROFILE_GOPHER:-0}
 if [ $# -eq 0 ]; then
-	if [ "$DYN" = 1 ]; then
+	if [ "$GOPH" = 1 ]; then
+		set -- / /page.gmi /posts/ /posts/atom.xml
+	elif [ "$DYN" = 1 ]; then
 		set -- /page.gmi /app/page /wiki/page
 	else
 		set -- /missing /page.gmi /posts/ /static-index.gmi
@@ -110,11 +115,21 @@ capsule() {
 }
 
 gb() { "$TOP/tests/bench/gembench" -q -p "$PORT" "$@"; }
+# The requests measured: Gemini, or Gopher with PROFILE_GOPHER=1.
+ask() {
+	if [ "$GOPH" = 1 ]; then
+		"$TOP/tests/bench/gembench" -q -g -p "$GPORT" "$@"
+	else
+		gb "$@"
+	fi
+}
 
 start() {
 	PORT=$((20000 + RANDOM % 20000))
+	GPORT=$((PORT + 1))
 	local conf=()
 	[ "$DYN" = 0 ] || conf=(-c "$TMP/capsuled.conf")
+	[ "$GOPH" = 0 ] || conf+=(-g "$GPORT")
 	valgrind --tool=callgrind --trace-children=yes \
 	    --compress-strings=no --compress-pos=no \
 	    --callgrind-out-file="$OUT/callgrind.%p" \
@@ -162,11 +177,11 @@ dumped() {
 # the key process, and of both.
 measure() {
 	local path=$1 ir kir=0 rir=0 p
-	gb -u "$path" -n 20 > /dev/null || true
+	ask -u "$path" -n 20 > /dev/null || true
 	for p in $WPID $KPID $RPID; do
 		callgrind_control -z "$p" > /dev/null 2>&1
 	done
-	gb -u "$path" -n "$N" | grep -q "errors=0 " ||
+	ask -u "$path" -n "$N" | grep -q "errors=0 " ||
 	    echo "warning: errors on $path" >&2
 	for p in $WPID $KPID $RPID; do
 		callgrind_control -d "$p" > /dev/null 2>&1
@@ -184,7 +199,11 @@ build
 capsule
 [ "$DYN" = 0 ] || dynamic
 start
-echo "instructions per request, worker and key process, $N requests each, new TLS 1.3 connection each:"
+if [ "$GOPH" = 1 ]; then
+	echo "instructions per request, $N Gopher requests each, new TCP connection each:"
+else
+	echo "instructions per request, worker and key process, $N requests each, new TLS 1.3 connection each:"
+fi
 for p in "$@"; do
 	measure "$p"
 done

@@ -280,6 +280,43 @@ test_views(void)
 	CHECK(st == 51, "a removed source gives the Gopher error");
 }
 
+/*
+ * A generated gemlog menu and feed are kept too, while the gemlog cache
+ * holds the same build of them: a second request borrows the very bytes
+ * the first one holds, and a new post is in the next menu.
+ */
+static void
+test_gemlog_views(void)
+{
+	struct request_ctx	ctx;
+	struct reply		first, again;
+	const char		*sel[] = { "/posts/", "/posts/atom.xml" };
+	size_t			i;
+
+	for (i = 0; i < sizeof(sel) / sizeof(sel[0]); i++) {
+		fixture_ctx(&ctx);
+		respond(&ctx, sel[i], &first);
+		respond(&ctx, sel[i], &again);
+		CHECK(first.status == 20 && again.status == 20 &&
+		    first.source == REPLY_BORROWED &&
+		    again.source == REPLY_BORROWED &&
+		    first.borrowed == again.borrowed,
+		    "a gemlog view is kept, not made again");
+		reply_free(&first);
+		reply_free(&again);
+	}
+	fixture_write("posts/2026-01-03-third.gmi", "# Third post\n");
+	fixture_ctx(&ctx);
+	respond(&ctx, "/posts/", &first);
+	CHECK(first.status == 20 && strstr(body_of(&first), "Third post"),
+	    "a new post is in the next menu");
+	reply_free(&first);
+	respond(&ctx, "/posts/atom.xml", &first);
+	CHECK(first.status == 20 && strstr(body_of(&first), "Third post"),
+	    "and in the next feed");
+	reply_free(&first);
+}
+
 int
 main(void)
 {
@@ -291,6 +328,7 @@ main(void)
 	test_sources();
 	test_need_more();
 	test_views();
+	test_gemlog_views();
 	test_rate_limit();
 	fixture_cleanup();
 	gopher_cache_free();

@@ -45,6 +45,7 @@
 				       bytes gathered per write */
 #define CONN_PROXY_MAX	536	/* PROXY v1, or v2 with a few TLVs */
 #define CONN_RECORD_MAX	(5 + 16384 + 256) /* TLS record, RFC 8446 5.1 */
+#define CONN_KEYWAIT_IN_MAX (2 * CONN_RECORD_MAX) /* read while signing */
 #define CONN_FPR_MAX	64	/* SHA-256 in hex */
 #define CONN_BODY_CHUNK	(64 * 1024) /* body bytes read per step */
 #define CONN_BODY_TURNS	16	/* steps per event: other fds get a turn */
@@ -1147,9 +1148,16 @@ conn_handshake(struct conn *c, int readable)
 		return;
 	}
 	/* Bytes that come while the key process signs wait in io.in: the
-	 * handshake goes on when the answer does (fd -1, not readable). */
-	if (c->keywait && readable)
+	 * handshake goes on when the answer does (fd -1, not readable).
+	 * A client has a record or two to send before our flight: past
+	 * that it is read no more until then (a stalled key process must
+	 * not let one client fill the worker's memory). */
+	if (c->keywait && readable) {
+		if (c->io.in.len - c->io.inoff > CONN_KEYWAIT_IN_MAX &&
+		    conn_want(c, LOOP_HUP) == -1)
+			conn_close(c, "cannot wait for the key process");
 		return;
+	}
 	c->keywait = 0;
 	if (c->ssl == NULL) {
 		switch (conn_hello(c)) {

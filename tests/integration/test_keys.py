@@ -436,6 +436,58 @@ def test_client_gone_while_the_key_process_signs(tmpbase):
         s.cleanup()
 
 
+def _rss_kb(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def test_client_sending_while_the_key_process_signs(tmpbase):
+    """A client that keeps sending while its handshake waits for a
+    signature is read no further than a couple of records: the worker's
+    memory stays put (it grew by the bytes sent before), and once the
+    key process answers the handshake goes on (and fails on the junk)."""
+    s = Server(make_root(tmpbase), workers=1, conf="timeout 30\n")
+    kp = key_process(s)
+    try:
+        w = workers(s)[0]
+        os.kill(kp, signal.SIGSTOP)
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+        raw = socket.create_connection(("127.0.0.1", s.port), timeout=5)
+        incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
+        t = ctx.wrap_bio(incoming, outgoing, server_hostname="localhost")
+        try:
+            t.do_handshake()
+        except ssl.SSLWantReadError:
+            pass
+        raw.sendall(outgoing.read())        # the ClientHello
+        time.sleep(0.3)
+        before = _rss_kb(w)
+        junk = (b"\x17\x03\x03\x40\x00" + b"A" * 16384) * 16
+        sent = 0
+        raw.settimeout(1)
+        while sent < (64 << 20):            # at most 64 MB, about 2 s
+            try:
+                raw.sendall(junk)
+            except socket.timeout:
+                break                       # the worker stopped reading
+            sent += len(junk)
+        grew = _rss_kb(w) - before
+        assert grew < 8 * 1024, "the worker took in %d kB of %d MB sent" % (
+            grew, sent >> 20)
+        assert sent < (64 << 20), "every byte was read"
+        os.kill(kp, signal.SIGCONT)
+        assert try_handshake(s.port)[0].startswith("20")
+        raw.close()
+    finally:
+        _cont(kp)
+        s.cleanup()
+
+
 def _cpu_ticks(pid):
     with open("/proc/%d/stat" % pid) as f:
         fields = f.read().rsplit(")", 1)[1].split()

@@ -119,11 +119,34 @@ keymsg_tls13(const unsigned char *b, size_t len)
 static int
 keymsg_tls12(const unsigned char *b, size_t len)
 {
+	/* The groups OpenSSL offers for ECDHE, and their points' forms:
+	 * any other bytes (a certificate's body, say) are not signed. */
+	static const struct {
+		unsigned	group;
+		size_t		pointlen;
+		int		first;		/* -1: any */
+	} groups[] = {
+		{ 23, 65, 0x04 },	/* secp256r1, uncompressed */
+		{ 24, 97, 0x04 },	/* secp384r1 */
+		{ 25, 133, 0x04 },	/* secp521r1 */
+		{ 29, 32, -1 },		/* x25519 */
+		{ 30, 56, -1 }		/* x448 */
+	};
+	size_t		i;
+	unsigned	group;
+
 	if (len < KEYMSG_RANDOMS + 4)
 		return 0;
 	b += KEYMSG_RANDOMS;
 	len -= KEYMSG_RANDOMS;
-	return b[0] == 3 && b[3] >= 1 && len == 4 + (size_t)b[3];
+	group = (unsigned)b[1] << 8 | b[2];
+	if (b[0] != 3 || len != 4 + (size_t)b[3])
+		return 0;
+	for (i = 0; i < sizeof(groups) / sizeof(groups[0]); i++)
+		if (groups[i].group == group)
+			return b[3] == groups[i].pointlen &&
+			    (groups[i].first == -1 || b[4] == groups[i].first);
+	return 0;
 }
 
 static ssize_t

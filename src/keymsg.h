@@ -12,7 +12,9 @@
  * KEYMSG_SIGN, worker to key process: sign the body with key number
  * `key` (the host's index in the configuration) by `scheme`, a TLS
  * SignatureScheme (RFC 8446 4.2.3).  The body must be one of the two
- * structures a TLS server signs, so the key process signs nothing else:
+ * structures a TLS server signs (for TLS 1.2, ECDHE parameters of a
+ * group OpenSSL offers, with a point of that group's size and form), so
+ * the key process signs nothing else:
  * no certificate, no raw RSA block, no other protocol's message.
  * Key process to worker: KEYMSG_SIGNATURE (the body is the signature of
  * request `id`), KEYMSG_FAILED (request `id` gets none), KEYMSG_HELLO

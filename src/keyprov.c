@@ -149,7 +149,8 @@ keyprov_dispatch(const unsigned char *buf, size_t len)
 	struct keymsg		 m;
 	const char		*err = "truncated";
 
-	if (keymsg_parse(buf, len, &m, &err) != (ssize_t)len) {
+	/* len 0: truncated (keymsg_parse() would say "need more"). */
+	if (len == 0 || keymsg_parse(buf, len, &m, &err) != (ssize_t)len) {
 		log_warnx("key process: bad answer ignored: %s", err);
 		return;
 	}

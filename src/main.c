@@ -39,7 +39,8 @@ struct main_opts {
 	int		 port, gopher_port, workers, check, verbose;
 };
 
-static volatile sig_atomic_t	main_stop, main_child, main_hup, main_usr1;
+static volatile sig_atomic_t	main_stop, main_child, main_hup, main_usr1,
+				main_alarm;
 
 /* What the supervisor keeps between signals. */
 struct main_state {
@@ -54,6 +55,8 @@ struct main_state {
 	struct keyproc_files	*keyfiles;	/* what it is sent */
 	struct helper		 runner;	/* the program runner, when
 						   a location is dynamic */
+	int			 keys_retry;	/* a restart failed: try */
+	int			 runner_retry;	/* again at the alarm */
 };
 
 static void
@@ -265,6 +268,9 @@ main_signal(int sig)
 	case SIGUSR1:
 		main_usr1 = 1;
 		break;
+	case SIGALRM:
+		main_alarm = 1;
+		break;
 	default:
 		if (main_stop == 0)	/* Ctrl-C reaches make and us both */
 			main_stop = 1;
@@ -285,6 +291,7 @@ main_signals(void)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	sigaction(SIGUSR1, &sa, NULL);
+	sigaction(SIGALRM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 }
 
@@ -501,6 +508,9 @@ main_reload(struct main_state *st)
 	main_reload_runner(st, next);
 	st->conf = next;
 	st->spare = old;
+	/* Before the spawn: a new worker holds only the new roots (the old
+	 * workers and runner keep their own copies while they retire). */
+	main_close_roots(old);
 	for (w = 0; w < next->workers; w++) {
 		if (st->pids[w] > 0) {
 			kill(st->pids[w], SIGUSR2);
@@ -508,9 +518,50 @@ main_reload(struct main_state *st)
 		}
 		st->pids[w] = main_spawn(st, w);
 	}
-	main_close_roots(old);
 	conf_free(old);
 	log_info("configuration reloaded");
+}
+
+/* A helper that could not be restarted is tried again this often. */
+#define MAIN_RETRY_S	5
+
+/* Start the key process again; on failure, try again at the alarm. */
+static void
+main_keys_restart(struct main_state *st)
+{
+	char	err[1200];
+
+	if (keyproc_start(&st->keys, st->keyfiles, err, sizeof(err)) == 0) {
+		if (st->keys_retry)
+			log_info("key process restarted");
+		st->keys_retry = 0;
+		return;
+	}
+	log_warnx("key process not restarted, TLS handshakes wait for it "
+	    "(retrying in %d s): %s", MAIN_RETRY_S, err);
+	if (st->keys.pid > 0) {
+		kill(st->keys.pid, SIGTERM);
+		main_retire(st, st->keys.pid);
+	}
+	st->keys.pid = -1;
+	st->keys_retry = 1;
+	alarm(MAIN_RETRY_S);
+}
+
+/* Start the program runner again; on failure, try again at the alarm. */
+static void
+main_runner_restart(struct main_state *st)
+{
+	if (helper_start(&st->runner) == 0) {
+		if (st->runner_retry)
+			log_info("program runner restarted");
+		st->runner_retry = 0;
+		return;
+	}
+	log_warn("program runner not restarted, dynamic locations answer 42 "
+	    "(retrying in %d s)", MAIN_RETRY_S);
+	st->runner_retry = 1;
+	alarm(MAIN_RETRY_S);
 }
 
 /*
@@ -520,8 +571,6 @@ main_reload(struct main_state *st)
 static void
 main_keys_died(struct main_state *st, int status)
 {
-	char	err[1200];
-
 	st->keys.pid = -1;
 	if (WIFSIGNALED(status))
 		log_warnx("key process killed by signal %d (%s)%s; restarting",
@@ -534,15 +583,7 @@ main_keys_died(struct main_state *st, int status)
 	if (main_stop)
 		return;
 	sleep(1);	/* no busy loop if it dies at once */
-	if (keyproc_start(&st->keys, st->keyfiles, err, sizeof(err)) == -1) {
-		log_warnx("key process not restarted, TLS handshakes fail "
-		    "until a reload: %s", err);
-		if (st->keys.pid > 0) {
-			kill(st->keys.pid, SIGTERM);
-			main_retire(st, st->keys.pid);
-		}
-		st->keys.pid = -1;
-	}
+	main_keys_restart(st);
 }
 
 /*
@@ -563,9 +604,7 @@ main_runner_died(struct main_state *st, int status)
 	if (main_stop)
 		return;
 	sleep(1);	/* no busy loop if it dies at once */
-	if (helper_start(&st->runner) == -1)
-		log_warn("program runner not restarted, dynamic locations "
-		    "answer 42 until a reload");
+	main_runner_restart(st);
 }
 
 /* A worker ended: retiring ones go quietly, others are restarted. */
@@ -659,11 +698,12 @@ main_supervise(struct main_state *st)
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGHUP);
 	sigaddset(&mask, SIGUSR1);
+	sigaddset(&mask, SIGALRM);
 	sigprocmask(SIG_BLOCK, &mask, &old);
 	while (main_alive(st) > 0) {
 		/* After the stop is sent (main_stop 2) only children wake us. */
 		while (main_stop != 1 && !main_child && !main_hup &&
-		    !main_usr1)
+		    !main_usr1 && !main_alarm)
 			sigsuspend(&old);
 		if (main_stop == 1) {
 			log_info("stopping");
@@ -687,6 +727,14 @@ main_supervise(struct main_state *st)
 			main_signal_all(st, SIGUSR1);
 			main_helper_log(&st->keys);
 			main_helper_log(&st->runner);
+		}
+		if (main_alarm) {
+			main_alarm = 0;
+			if (st->keys_retry && !main_stop)
+				main_keys_restart(st);
+			if (st->runner_retry && !main_stop &&
+			    st->runner.nfds > 0)
+				main_runner_restart(st);
 		}
 		main_child = 0;
 		main_reap(st);

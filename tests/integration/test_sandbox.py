@@ -210,6 +210,33 @@ def test_replacement_worker_stops_on_sigterm(prod):
     assert stop_and_reap(prod, timeout=5) == [], "a worker ignored SIGTERM"
 
 
+def test_workers_after_a_reload_hold_only_the_new_root(prod):
+    """SIGHUP: the new workers hold the capsule root once, opened for the
+    new configuration; the old configuration's copy stays with the old
+    workers as they retire."""
+    def roots(pid):
+        d = "/proc/%d/fd" % pid
+        found = []
+        for fd in os.listdir(d):
+            try:
+                if os.readlink(os.path.join(d, fd)) == prod.root:
+                    found.append(fd)
+            except OSError:
+                pass
+        return found
+    old = set(worker_pids(prod))
+    assert all(len(roots(p)) == 1 for p in old), [roots(p) for p in old]
+    n = prod.log().count("configuration reloaded")
+    prod.proc.send_signal(signal.SIGHUP)
+    assert wait_for(lambda: prod.log().count("configuration reloaded") > n)
+    assert wait_for(lambda: len(sandbox_lines(prod)) == 4), prod.log()
+    new = [p for p in worker_pids(prod) if p not in old and alive(p)
+           and open("/proc/%d/comm" % p).read().strip() == "capsuled"]
+    assert len(new) == 2, new
+    for p in new:
+        assert len(roots(p)) == 1, (p, roots(p))
+
+
 @pytest.mark.skipif(os.geteuid() != 0, reason="needs root to drop to nobody")
 def test_drop_to_nobody(tmpbase):
     os.chmod(tmpbase, 0o755)

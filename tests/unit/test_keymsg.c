@@ -19,6 +19,10 @@ enum body {
 	B_TLS12_EMPTY,		/* a zero-length point */
 	B_TLS12_LONG,		/* a byte after the point */
 	B_TLS12_SHORT,		/* the point cut short */
+	B_TLS12_GROUP,		/* a group no one offers (a certificate's
+				   bytes can be shaped so) */
+	B_TLS12_P256_X,		/* P-256 with an X25519-sized point */
+	B_TLS12_P256_COMP,	/* P-256, a compressed point's first byte */
 	B_X509,			/* what a certificate's TBS starts with */
 	B_EMPTY
 };
@@ -48,13 +52,18 @@ body(enum body b, unsigned char *p)
 	case B_TLS12_EMPTY:
 	case B_TLS12_LONG:
 	case B_TLS12_SHORT:
+	case B_TLS12_GROUP:
+	case B_TLS12_P256_X:
+	case B_TLS12_P256_COMP:
 		memset(p, 0x5a, 64);
 		p[64] = b == B_TLS12_EXPLICIT ? 1 : 3;
-		p[65] = 0;
-		p[66] = b == B_TLS12_P256 ? 23 : 29;
-		n = b == B_TLS12_P256 ? 65 : b == B_TLS12_EMPTY ? 0 : 32;
+		p[65] = b == B_TLS12_GROUP ? 0x0c : 0;
+		p[66] = b == B_TLS12_P256 || b == B_TLS12_P256_X ||
+		    b == B_TLS12_P256_COMP ? 23 : 29;
+		n = b == B_TLS12_P256 || b == B_TLS12_P256_COMP ? 65 :
+		    b == B_TLS12_EMPTY ? 0 : 32;
 		p[67] = (unsigned char)n;
-		memset(p + 68, 0x04, n);
+		memset(p + 68, b == B_TLS12_P256_COMP ? 0x02 : 0x04, n);
 		if (b == B_TLS12_LONG)
 			p[68 + n++] = 0;
 		if (b == B_TLS12_SHORT)
@@ -98,6 +107,12 @@ static const struct {
 	{ KEYMSG_SIGN, 0, 0x0403, B_TLS12_LONG, 0,
 	  "nothing after the point" },
 	{ KEYMSG_SIGN, 0, 0x0403, B_TLS12_SHORT, 0, "the whole point" },
+	{ KEYMSG_SIGN, 0, 0x0403, B_TLS12_GROUP, 0,
+	  "only the groups OpenSSL offers" },
+	{ KEYMSG_SIGN, 0, 0x0403, B_TLS12_P256_X, 0,
+	  "a P-256 point is 65 bytes" },
+	{ KEYMSG_SIGN, 0, 0x0403, B_TLS12_P256_COMP, 0,
+	  "and uncompressed (0x04)" },
 	{ KEYMSG_SIGN, 0, 0x0401, B_X509, 0,
 	  "a certificate is not signed for a worker" },
 	{ KEYMSG_SIGN, 0, 0x0403, B_EMPTY, 0, "nothing to sign" },

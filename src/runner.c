@@ -208,9 +208,11 @@ runner_queue(struct runner_slot *s, const unsigned char *buf, size_t len,
 		log_warn("worker %d: an answer not sent", s->index);
 		return;
 	}
-	/* q closes its own: the file stays open through this one. */
+	/* q closes its own: the file stays open through this one, which
+	 * no program started meanwhile inherits (dup() would drop
+	 * FD_CLOEXEC: another request's pipe or backend in a script). */
 	o->fd = -1;
-	if (fd != -1 && (o->fd = dup(fd)) == -1) {
+	if (fd != -1 && (o->fd = fcntl(fd, F_DUPFD_CLOEXEC, 0)) == -1) {
 		log_warn("worker %d: an answer not sent", s->index);
 		free(o);
 		return;
@@ -896,6 +898,11 @@ runner_exec(int out, int dirfd, const char *name, char *const envp[])
 	if (dup2(runner_devnull, STDIN_FILENO) == -1 ||
 	    dup2(out, STDOUT_FILENO) == -1 || fchdir(dirfd) == -1)
 		_exit(127);
+	/* Every descriptor is close-on-exec already; this is the second
+	 * lock on that door (stderr, the log, stays). */
+	(void)close_range(3, ~0U, 0);
+	if (sandbox_seccomp_program() == -1)
+		_exit(127);
 	rl.rlim_cur = rl.rlim_max = (rlim_t)runner_conf->cgi_timeout + 1;
 	(void)setrlimit(RLIMIT_CPU, &rl);
 	rl.rlim_cur = rl.rlim_max = RUNNER_NOFILE;
@@ -904,7 +911,9 @@ runner_exec(int out, int dirfd, const char *name, char *const envp[])
 	(void)setrlimit(RLIMIT_CORE, &rl);
 	argv[0] = (char *)name;
 	argv[1] = NULL;
-	execve(name, argv, envp);
+	/* The file runner_split() checked, not a symlink put in its place
+	 * since (its directory is the one it opened: the cwd). */
+	execveat(AT_FDCWD, name, argv, envp, AT_SYMLINK_NOFOLLOW);
 	_exit(127);
 }
 

@@ -565,6 +565,36 @@ static struct sock_filter sandbox_nowrite_filter[] = {
 };
 
 /*
+ * A program, just before execve() (the runner's child), for it and all
+ * it starts: the workers' listening sockets are SO_REUSEPORT and owned
+ * by the user programs run as, so a program that set SO_REUSEPORT could
+ * bind the server's port and take a share of its connections.  That one
+ * option is refused.  Another architecture's calls (a 32-bit program, the
+ * x32 numbers) are refused with ENOSYS: their numbers are not these.
+ */
+#ifdef SANDBOX_ARCH
+static struct sock_filter sandbox_program_filter[] = {
+	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data,
+	    arch)),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SANDBOX_ARCH, 1, 0),
+	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data,
+	    nr)),
+	BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 0x40000000, 0, 1),
+	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_setsockopt, 0, 5),
+	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data,
+	    args[1])),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SOL_SOCKET, 0, 3),
+	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data,
+	    args[2])),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SO_REUSEPORT, 0, 1),
+	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+};
+#endif
+
+/*
  * The key process: its event loop over the workers' sockets and its
  * control socket (a new log descriptor comes with recvmsg, goes onto
  * stderr with dup2/dup3), memory and randomness for OpenSSL's signing,
@@ -647,6 +677,20 @@ sandbox_seccomp_keyproc(void)
 	    sizeof(sandbox_keyproc_filter[0]));
 #else
 	return sandbox_filter_install(NULL, 0);
+#endif
+}
+
+int
+sandbox_seccomp_program(void)
+{
+#ifdef SANDBOX_ARCH
+	if (!sandbox_seccomp_available())
+		return 0;
+	return sandbox_filter_install(sandbox_program_filter,
+	    sizeof(sandbox_program_filter) /
+	    sizeof(sandbox_program_filter[0]));
+#else
+	return 0;
 #endif
 }
 
@@ -1051,6 +1095,12 @@ sandbox_seccomp(void)
 {
 	errno = ENOSYS;
 	return -1;
+}
+
+int
+sandbox_seccomp_program(void)
+{
+	return 0;
 }
 
 int

@@ -67,5 +67,9 @@ int	sandbox_landlock_hide(char (*hidden)[PATH_MAX], int n);
 int	sandbox_landlock_upload(const int *readfds, int nread,
 	    const int *upfds, int nup, int appendfd);
 int	sandbox_seccomp_nowrite(void);
+/* In a program about to be run (the runner's child): refuse the
+ * SO_REUSEPORT that would let it share the server's ports.  0, or -1
+ * when seccomp is there and the filter was refused. */
+int	sandbox_seccomp_program(void);
 
 #endif

@@ -536,6 +536,82 @@ def test_programs_cannot_reach_the_workers(cgi):
                                         "denied" % pid), body
 
 
+def test_programs_cannot_share_the_server_port(tmpbase):
+    """The workers' listening sockets are SO_REUSEPORT, owned by the
+    user programs run as: a program that set SO_REUSEPORT could bind the
+    server's port and take a share of its clients.  It is refused."""
+    root = make_root(tmpbase)
+    cgi = os.path.join(root, "cgi-bin")
+    os.makedirs(cgi)
+    with open(os.path.join(cgi, "steal"), "w") as f:
+        f.write("""#!/usr/bin/python3
+import os, socket
+print("20 text/plain\\r")
+s = socket.socket()
+try:
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    s.bind(("127.0.0.1", int(os.environ["SERVER_PORT"])))
+    s.listen()
+    print("bound")
+except OSError as e:
+    print("refused", e.errno)
+s2 = socket.socket()
+s2.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s2.bind(("127.0.0.1", 0))
+print("other sockets work")
+""")
+    os.chmod(os.path.join(cgi, "steal"), 0o755)
+    s = Server(root, conf='server "localhost" {\n  root "%s"\n'
+               '  location "/cgi-bin/*" { cgi on }\n}\n' % root)
+    try:
+        header, body, _ = gemini(s.port, url(s, "/cgi-bin/steal"))
+        assert header == "20 text/plain"
+        assert body.split() == [b"refused", b"1", b"other", b"sockets",
+                                b"work"], body
+    finally:
+        s.cleanup()
+
+
+def test_programs_inherit_no_other_request(tmpbase):
+    """Scripts started while answers wait in the runner (a burst fills
+    the socket to the worker) see no descriptor beyond stdin, stdout and
+    stderr: not another script's pipe, not another request's backend."""
+    root = make_root(tmpbase)
+    cgi = os.path.join(root, "cgi-bin")
+    os.makedirs(cgi)
+    with open(os.path.join(cgi, "fds"), "w") as f:
+        f.write("#!/bin/sh\nprintf '20 text/plain\\r\\n'\n"
+                "ls /proc/self/fd\n"
+                "head -c 20000 /dev/zero | tr '\\0' x\necho\nsleep 1\n")
+    os.chmod(os.path.join(cgi, "fds"), 0o755)
+    s = Server(root, conf="max-connections-per-ip 1000\nmax-programs 1000\n"
+               'cgi-timeout 20\nserver "localhost" {\n  root "%s"\n'
+               '  location "/cgi-bin/*" { cgi on }\n}\n' % root)
+    n = 150
+    results = [None] * n
+
+    def one(i):
+        try:
+            results[i] = gemini(s.port, url(s, "/cgi-bin/fds?%d" % i),
+                                timeout=60)
+        except OSError as e:
+            results[i] = (repr(e), b"", None)
+    try:
+        threads = [threading.Thread(target=one, args=(i,)) for i in range(n)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        served = [b for h, b, _ in results if h == "20 text/plain"]
+        assert len(served) > n // 2, [r[0] for r in results][:10]
+        for body in served:
+            # ls's own listing of /proc/self/fd is its fd 3.
+            fds = body.split(b"\n", 4)[:4]
+            assert fds == [b"0", b"1", b"2", b"3"], body[:80]
+    finally:
+        s.cleanup()
+
+
 def test_scripts_are_children_of_the_runner(cgi):
     ctx = tls_client()
     with socket.create_connection(("127.0.0.1", cgi.port), timeout=10) as s:

@@ -553,7 +553,7 @@ conn_write_some(struct conn *c)
 	const char	*p;
 	size_t		*off, len;
 	ssize_t		 n;
-	int		 rc;
+	int		 rc, idle = 0;
 
 	if (r->source == REPLY_PENDING) {
 		rc = conn_flush(c);
@@ -592,7 +592,11 @@ conn_write_some(struct conn *c)
 		}
 		if (r->source == REPLY_BORROWED)
 			reply_end_source(r);	/* all sent: released */
-		if (rc == CONN_WAIT_SOURCE) {
+		/* A stream whose bytes all went to its filter (a FastCGI
+		 * backend writing only to stderr) gives the loop back after
+		 * a few reads: the other clients wait for no backend. */
+		if (rc == CONN_WAIT_SOURCE ||
+		    (r->fd != -1 && ++idle >= CONN_BODY_TURNS)) {
 			rc = conn_flush(c);
 			return rc == CONN_DONE ? CONN_WAIT_SOURCE : rc;
 		}

@@ -35,6 +35,7 @@
 #define DYNAMIC_BATCH		8	/* answers read per call */
 #define DYNAMIC_GRACE_MS	3000	/* past cgi-timeout, for the runner */
 #define DYNAMIC_BUSY		"5"	/* 44: seconds to wait */
+#define DYNAMIC_STDERR_LINES	20	/* a backend's stderr logged */
 
 struct dynamic_req {
 	uint64_t		 id;
@@ -43,6 +44,7 @@ struct dynamic_req {
 	long long		 deadline_ms;	/* while pending */
 	struct fcgi_reader	 fcgi;		/* a FastCGI stream's place */
 	const char		*backend;	/* for logs */
+	int			 stderr_lines;	/* of it logged */
 	TAILQ_ENTRY(dynamic_req) entry;
 };
 
@@ -152,8 +154,13 @@ dynamic_stderr(void *arg, const char *p, size_t n)
 	while (n > 0) {
 		nl = memchr(p, '\n', n);
 		len = nl != NULL ? (size_t)(nl - p) : n;
-		if (len > 0)
+		/* A backend's stderr is for its owner's eyes, a few lines a
+		 * request: a flood must not fill the disk. */
+		if (len > 0 && q->stderr_lines < DYNAMIC_STDERR_LINES)
 			log_warnx("fastcgi %s: %.*s", q->backend, (int)len, p);
+		if (len > 0 && ++q->stderr_lines == DYNAMIC_STDERR_LINES)
+			log_warnx("fastcgi %s: further stderr of this request "
+			    "not logged", q->backend);
 		len += nl != NULL;
 		p += len;
 		n -= len;

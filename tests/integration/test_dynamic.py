@@ -932,6 +932,56 @@ def test_fastcgi_end_request_honoured_and_records_decoded(tmpbase):
         backend.close()
 
 
+def test_fastcgi_stderr_flood_stalls_nobody(tmpbase):
+    """A backend that sends its header and then only stderr, as fast as
+    it can, for 4 s: a static page from the same (only) worker comes at
+    once, and the log takes a few of the lines, not the flood."""
+    path = os.path.join(tmpbase, "f.sock")
+    ls = socket.socket(socket.AF_UNIX)
+    ls.bind(path)
+    ls.listen(4)
+
+    def backend():
+        c, _ = ls.accept()
+        data = b""
+        while fcgi_record(5, b"") not in data:
+            data += c.recv(65536)
+        c.sendall(fcgi_record(6, b"20 text/plain\r\nhello\n"))
+        blob = fcgi_record(7, b"y\n" * 32000) * 4
+        end = time.monotonic() + 4
+        try:
+            while time.monotonic() < end:
+                c.sendall(blob)
+        except OSError:
+            pass
+        c.close()
+    threading.Thread(target=backend, daemon=True).start()
+    root = make_root(tmpbase)
+    s = Server(root, conf='server "localhost" {\n  root "%s"\n'
+               '  location "/f/*" { fastcgi "%s" }\n}\n' % (root, path))
+    try:
+        ctx = tls_client()
+        with ctx.wrap_socket(socket.create_connection(
+                ("127.0.0.1", s.port), timeout=10),
+                server_hostname="localhost") as t:
+            t.sendall(url(s, "/f/x").encode() + b"\r\n")
+            assert t.recv(100).startswith(b"20 text/plain")
+            time.sleep(0.5)
+            start = time.monotonic()
+            header, _, _ = gemini(s.port, url(s, "/page.gmi"))
+            took = time.monotonic() - start
+            assert header == "20 text/gemini"
+            assert took < 1.5, "the worker was held %.1f s" % took
+        time.sleep(4)
+        log = s.log()
+        assert log.count("fastcgi %s: y" % path) == 20, len(log)
+        assert "further stderr of this request not logged" in log
+        assert len(log) < 100000
+    finally:
+        s.cleanup()
+        ls.close()
+
+
 # --- the Gemini reverse proxy ------------------------------------------------
 
 def cert_fpr(path):

@@ -534,7 +534,9 @@ runner_relay_flush(struct runner_req *q)
 
 /*
  * TLS into the pipe, with back-pressure: while the pipe is full the
- * socket is not read (level-triggered, it would spin otherwise).
+ * socket is out of the loop (level-triggered, a backend's reset or
+ * close would spin it: epoll reports those whatever was asked), and
+ * back in when SSL_read() next wants to read (runner_get()).
  */
 static void
 runner_relay(struct runner_req *q)
@@ -552,7 +554,7 @@ runner_relay(struct runner_req *q)
 			return;
 		}
 		if (rc == -1) {
-			loop_mod(runner_loop, &q->ev, 0);
+			loop_del(runner_loop, &q->ev);
 			if (q->relayev.fd == -1)
 				loop_add(runner_loop, &q->relayev, q->relay,
 				    LOOP_WRITE, runner_relay_io, q);

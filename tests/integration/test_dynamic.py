@@ -1027,6 +1027,69 @@ def test_proxy_to_another_capsuled(proxied):
         "51 not found"
 
 
+def test_proxy_backend_reset_while_the_client_does_not_read(tmpbase):
+    """A backend that fills the relay and then resets its connection,
+    while the client reads nothing more: the runner waits for room in
+    the pipe without spinning on the reset."""
+    cert, key = os.path.join(tmpbase, "b.pem"), os.path.join(tmpbase, "b.key")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                    "ec_paramgen_curve:P-256", "-nodes", "-subj", "/CN=b",
+                    "-keyout", key, "-out", cert, "-days", "2"],
+                   capture_output=True, check=True)
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(cert, key)
+    ls = socket.socket()
+    ls.bind(("127.0.0.1", 0))
+    ls.listen(8)
+    reset = threading.Event()
+
+    def backend():
+        c, _ = ls.accept()
+        t = ctx.wrap_socket(c, server_side=True)
+        line = b""
+        while not line.endswith(b"\r\n"):
+            line += t.recv(1)
+        t.sendall(b"20 application/octet-stream\r\n")
+        t.settimeout(2)
+        try:
+            while True:
+                t.send(b"x" * 16384)    # until the runner stops reading
+        except (socket.timeout, ssl.SSLError, OSError):
+            pass
+        t.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                     b"\x01\x00\x00\x00\x00\x00\x00\x00")
+        t.close()                       # a reset
+        reset.set()
+    threading.Thread(target=backend, daemon=True).start()
+    root = make_root(tmpbase)
+    s = Server(root, conf='write-timeout 60\nserver "localhost" {\n'
+               '  root "%s"\n  location "/m/*" { proxy "127.0.0.1:%d" }\n}\n'
+               % (root, ls.getsockname()[1]))
+    try:
+        runner = runner_pid(s)
+        sock = socket.create_connection(("127.0.0.1", s.port))
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        tc = tls_client().wrap_socket(sock, server_hostname="localhost")
+        tc.sendall(url(s, "/m/x").encode() + b"\r\n")
+        assert tc.recv(40).startswith(b"20 ")   # then nothing more
+        assert reset.wait(20)
+        time.sleep(0.5)
+        before = cpu_seconds(runner)
+        time.sleep(2)
+        spent = cpu_seconds(runner) - before
+        assert spent < 0.3, "the runner spun %.2f s of 2" % spent
+        tc.close()
+    finally:
+        s.cleanup()
+        ls.close()
+
+
+def cpu_seconds(pid):
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def test_proxy_pinned_certificate(tmpbase, proxied):
     front, back, _ = proxied
     for fpr, expect in ((cert_fpr(back.cert), "20 text/gemini"),

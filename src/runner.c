@@ -71,6 +71,10 @@
 #define RUNNER_NOFILE		1024	/* a program's open files */
 #define RUNNER_BUSY		"5"	/* 44: seconds to wait */
 #define RUNNER_RELAY_CHUNK	(16 * 1024)
+/* Answers a worker has not taken yet: past this many its requests are
+ * not read (a worker has far fewer outstanding; one that asks and never
+ * reads must not grow the runner). */
+#define RUNNER_OUT_MAX		1024
 
 enum runner_state {
 	RUNNER_CONNECT,		/* a backend: connecting */
@@ -125,6 +129,7 @@ struct runner_slot {
 	int			 fd;
 	int			 index;
 	TAILQ_HEAD(, runner_out) outq;		/* in order */
+	int			 nout;		/* in outq */
 };
 
 static struct runner_list	 runner_live = TAILQ_HEAD_INITIALIZER(runner_live);
@@ -189,12 +194,13 @@ runner_flush(struct runner_slot *s)
 		if (n != (ssize_t)o->len)
 			log_warn("worker %d: an answer not sent", s->index);
 		TAILQ_REMOVE(&s->outq, o, entry);
+		s->nout--;
 		if (o->fd != -1)
 			close(o->fd);
 		free(o);
 	}
 	loop_mod(runner_loop, &s->ev, TAILQ_EMPTY(&s->outq) ? LOOP_READ :
-	    LOOP_READ | LOOP_WRITE);
+	    s->nout >= RUNNER_OUT_MAX ? LOOP_WRITE : LOOP_READ | LOOP_WRITE);
 }
 
 /* Queue the answer buf[0..len), and a descriptor of its own for fd. */
@@ -220,6 +226,7 @@ runner_queue(struct runner_slot *s, const unsigned char *buf, size_t len,
 	memcpy(o->buf, buf, len);
 	o->len = len;
 	TAILQ_INSERT_TAIL(&s->outq, o, entry);
+	s->nout++;
 	runner_flush(s);
 }
 
@@ -1161,6 +1168,7 @@ runner_drop(struct runner_slot *s)
 			close(o->fd);
 		free(o);
 	}
+	s->nout = 0;
 }
 
 /* A worker's socket: every request waiting, in one recvmmsg(). */

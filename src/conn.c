@@ -96,6 +96,8 @@ struct conn {
 	enum conn_state		 state;
 	SSL			*ssl;	/* made once the ClientHello is in */
 	int			 keywait;	/* the key process signs for it */
+	int			 cut;		/* the body was cut short: no
+						   close_notify to say "whole" */
 	struct tls_io		 io;	/* raw bytes both ways (TLS, PROXY) */
 	char			 addr[LISTEN_ADDR_MAX];	/* client, printable */
 	char			 sni[CONF_NAME_MAX + 1];
@@ -463,6 +465,7 @@ conn_filter(struct conn *c, size_t n)
 		conn_source_close(c);
 		break;
 	default:
+		c->cut = 1;
 		conn_source_close(c);
 		break;
 	}
@@ -603,7 +606,7 @@ conn_write_some(struct conn *c)
 		if (r->fd == -1)
 			break;
 	}
-	if (c->ssl != NULL) {
+	if (c->ssl != NULL && !c->cut) {
 		c->state = CONN_SHUTDOWN;
 		if (tls_shutdown(c->ssl) != TLS_DONE)
 			return CONN_FAILED;

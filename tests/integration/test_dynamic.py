@@ -895,7 +895,11 @@ class FcgiBackend:
                     return
                 data += chunk
             self.params = data
-            c.sendall(self.reply())
+            reply = self.reply()
+            # A list: its parts a moment apart (the first read ends).
+            for part in reply if isinstance(reply, list) else [reply]:
+                c.sendall(part)
+                time.sleep(0.3)
             time.sleep(self.hold)
 
     def close(self):
@@ -927,6 +931,27 @@ def test_fastcgi_end_request_honoured_and_records_decoded(tmpbase):
         backend.reply = lambda: fcgi_record(6, b"20 ok\r\n", rid=2)
         assert gemini(s.port, url(s, "/f/x"))[0] == \
             "42 bad reply from the program"
+    finally:
+        s.cleanup()
+        backend.close()
+
+
+def test_fastcgi_broken_stream_is_not_a_whole_reply(tmpbase):
+    """A record that is not FastCGI in the middle of the body: the client
+    gets what came before it, and no close_notify, so it can tell the
+    reply was cut short."""
+    path = os.path.join(tmpbase, "f.sock")
+    backend = FcgiBackend(path, lambda: [
+        fcgi_record(6, b"20 text/plain\r\nfirst part\n"),
+        b"\x02\x06\x00\x01\x00\x04\x00\x00junk"], hold=1)
+    root = make_root(tmpbase)
+    s = Server(root, conf='server "localhost" {\n  root "%s"\n'
+               '  location "/f/*" { fastcgi "%s" }\n}\n' % (root, path))
+    try:
+        header, body, clean = gemini(s.port, url(s, "/f/x"))
+        assert (header, body) == ("20 text/plain", b"first part\n")
+        assert not clean, "a cut reply ends without close_notify"
+        assert wait_for(lambda: "reply cut short" in s.log())
     finally:
         s.cleanup()
         backend.close()

@@ -399,6 +399,23 @@ def test_handshake_given_up_while_the_key_process_stalls(tmpbase):
         s.cleanup()
 
 
+def _client_hello(port):
+    """A connection that has sent its ClientHello, and nothing more."""
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    raw = socket.create_connection(("127.0.0.1", port), timeout=5)
+    incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
+    t = ctx.wrap_bio(incoming, outgoing, server_hostname="localhost")
+    try:
+        t.do_handshake()
+    except ssl.SSLWantReadError:
+        pass
+    raw.sendall(outgoing.read())
+    time.sleep(0.3)
+    return raw
+
+
 def test_client_gone_while_the_key_process_signs(tmpbase):
     """A client that resets its connection while its handshake waits:
     the worker gives up on it at once (no spinning on the hang-up)."""
@@ -408,18 +425,7 @@ def test_client_gone_while_the_key_process_signs(tmpbase):
         kp = key_process(s)
         w = workers(s)[0]
         os.kill(kp, signal.SIGSTOP)
-        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-        ctx.check_hostname = False
-        ctx.verify_mode = ssl.CERT_NONE
-        raw = socket.create_connection(("127.0.0.1", s.port), timeout=5)
-        incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
-        t = ctx.wrap_bio(incoming, outgoing, server_hostname="localhost")
-        try:
-            t.do_handshake()
-        except ssl.SSLWantReadError:
-            pass
-        raw.sendall(outgoing.read())        # the ClientHello
-        time.sleep(0.3)
+        raw = _client_hello(s.port)
         # RST: SO_LINGER 0.
         raw.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
                        b"\x01\x00\x00\x00\x00\x00\x00\x00")
@@ -454,18 +460,7 @@ def test_client_sending_while_the_key_process_signs(tmpbase):
     try:
         w = workers(s)[0]
         os.kill(kp, signal.SIGSTOP)
-        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-        ctx.check_hostname = False
-        ctx.verify_mode = ssl.CERT_NONE
-        raw = socket.create_connection(("127.0.0.1", s.port), timeout=5)
-        incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
-        t = ctx.wrap_bio(incoming, outgoing, server_hostname="localhost")
-        try:
-            t.do_handshake()
-        except ssl.SSLWantReadError:
-            pass
-        raw.sendall(outgoing.read())        # the ClientHello
-        time.sleep(0.3)
+        raw = _client_hello(s.port)
         before = _rss_kb(w)
         junk = (b"\x17\x03\x03\x40\x00" + b"A" * 16384) * 16
         sent = 0

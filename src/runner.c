@@ -923,6 +923,12 @@ runner_exec(int out, int dirfd, const char *name, char *const envp[])
 	/* The file runner_split() checked, not a symlink put in its place
 	 * since (its directory is the one it opened: the cwd). */
 	execveat(AT_FDCWD, name, argv, envp, AT_SYMLINK_NOFOLLOW);
+	/* Kernels before 3.19 answer ENOSYS, and valgrind 3.19 (Debian
+	 * 12's) EBADF, taking AT_FDCWD for a bad descriptor: plain
+	 * execve() then, with runner_split()'s check of the name standing
+	 * alone.  Never after ELOOP: that is the symlink refused. */
+	if (errno == ENOSYS || errno == EBADF)
+		execve(name, argv, envp);
 	_exit(127);
 }
 

@@ -99,10 +99,13 @@ server "localhost" {
                "--child-silent-after-fork=no",
                "--log-file=%s/vg.%%p" % logs]
     s = Server(root, binary=PROD, wrapper=wrapper, workers=1, conf=conf)
-    back = Server(back_root, gopher=False, port=back_port,
-                  conf='public-port %d\nserver "localhost" { root "%s" }\n'
-                  % (s.port, back_root))
+    back = None
     try:
+        # Inside the try: if it cannot start, the one under valgrind
+        # must not be left running.
+        back = Server(back_root, gopher=False, port=back_port,
+                      conf='public-port %d\nserver "localhost" '
+                      '{ root "%s" }\n' % (s.port, back_root))
         base = "gemini://localhost:%d" % s.port
         for path, want in (("/cgi-bin/hello?x", "20 text/plain"),
                            ("/cgi-bin/bad", "42 "),
@@ -122,7 +125,8 @@ server "localhost" {
         assert s.stop(timeout=60) == 0
     finally:
         s.cleanup()
-        back.cleanup()
+        if back is not None:
+            back.cleanup()
         backend.close()
     reports = [open(p).read() for p in glob.glob(logs + "/vg.*")]
     finished = [r for r in reports if "ERROR SUMMARY" in r]
